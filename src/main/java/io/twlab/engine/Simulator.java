@@ -1,0 +1,77 @@
+package io.twlab.engine;
+
+/**
+ * The discrete-event loop: an integer clock in nanoseconds and a queue of pending events. Runs are pure
+ * functions of the model and its seeds; nothing here reads the wall clock.
+ */
+public final class Simulator {
+    public static final long NS_PER_MS = 1_000_000L;
+    public static final long NS_PER_SEC = 1_000_000_000L;
+
+    private final EventQueue queue = new EventQueue();
+    private long now;
+    private long eventsProcessed;
+    private boolean stopRequested;
+
+    public long now() {
+        return now;
+    }
+
+    public long eventsProcessed() {
+        return eventsProcessed;
+    }
+
+    public int pendingEvents() {
+        return queue.size();
+    }
+
+    /** Schedules an event at an absolute time, which must not be in the past. */
+    public void at(long when, EventHandler target, int kind, long arg, Object payload) {
+        if (when < now) {
+            throw new IllegalStateException("event scheduled in the past: " + when + " < " + now);
+        }
+        queue.add(when, target, kind, arg, payload);
+    }
+
+    public void after(long delay, EventHandler target, int kind, long arg, Object payload) {
+        at(now + delay, target, kind, arg, payload);
+    }
+
+    public void stop() {
+        stopRequested = true;
+    }
+
+    /**
+     * Processes events in time order up to and including {@code endTime}, or until the queue is empty or
+     * {@link #stop()} is called. The clock ends at {@code endTime} unless stopped early.
+     */
+    public void runUntil(long endTime, ProgressListener progress) {
+        stopRequested = false;
+        long nextReport = progress == null ? Long.MAX_VALUE : eventsProcessed + 1_000_000;
+        while (queue.size() > 0 && !stopRequested) {
+            if (queue.peekTime() > endTime) {
+                break;
+            }
+            int slot = queue.poll();
+            now = queue.time[slot];
+            EventHandler target = queue.target[slot];
+            int kind = queue.kind[slot];
+            long arg = queue.arg[slot];
+            Object payload = queue.payload[slot];
+            queue.release(slot);
+            target.onEvent(this, kind, arg, payload);
+            if (++eventsProcessed >= nextReport) {
+                progress.onProgress(now, eventsProcessed);
+                nextReport = eventsProcessed + 1_000_000;
+            }
+        }
+        if (!stopRequested && now < endTime) {
+            now = endTime;
+        }
+    }
+
+    /** Called about every million events so a terminal can show simulated time done. */
+    public interface ProgressListener {
+        void onProgress(long simulatedNow, long events);
+    }
+}

@@ -1,0 +1,76 @@
+package io.twlab.metrics;
+
+import io.twlab.workload.FailureCause;
+
+/** What the clients of a run experienced: totals, failures by cause, connect latency, per-second counts. */
+public final class ClientStats {
+    private final LatencyHistogram connectLatency = new LatencyHistogram();
+    private long attempts;
+    private long successes;
+    private long connects;
+    private long synRetransmittedConnects;
+    private final long[] failures = new long[FailureCause.values().length];
+
+    // Counts of the current second, read and cleared by the sampler.
+    long secondAttempts;
+    long secondSuccesses;
+    final long[] secondFailures = new long[FailureCause.values().length];
+
+    public void attempt() {
+        attempts++;
+        secondAttempts++;
+    }
+
+    public void connectStarted() {
+        connects++;
+    }
+
+    public void connected(long latencyNs, int synRetransmissions) {
+        connectLatency.record(latencyNs / 1000);
+        if (synRetransmissions > 0) {
+            synRetransmittedConnects++;
+        }
+    }
+
+    public void success() {
+        successes++;
+        secondSuccesses++;
+    }
+
+    public void failure(FailureCause cause) {
+        failures[cause.ordinal()]++;
+        secondFailures[cause.ordinal()]++;
+    }
+
+    public long attempts() {
+        return attempts;
+    }
+
+    public long successes() {
+        return successes;
+    }
+
+    public long connects() {
+        return connects;
+    }
+
+    public long synRetransmittedConnects() {
+        return synRetransmittedConnects;
+    }
+
+    public long failures(FailureCause cause) {
+        return failures[cause.ordinal()];
+    }
+
+    public long failed() {
+        long n = 0;
+        for (long f : failures) {
+            n += f;
+        }
+        return n;
+    }
+
+    public LatencyHistogram connectLatency() {
+        return connectLatency;
+    }
+}

@@ -1,0 +1,27 @@
+package io.twlab.model;
+
+import io.twlab.engine.Simulator;
+import io.twlab.metrics.ClientStats;
+import io.twlab.metrics.TimeWaitLifetimes;
+import io.twlab.nat.SnatGateway;
+import io.twlab.net.Link;
+import io.twlab.scenario.ScenarioSpec;
+import io.twlab.tcp.TcpHost;
+import io.twlab.workload.ClientWorkload;
+
+import java.util.List;
+import java.util.Map;
+
+/** The network built from a scenario, ready to run. Collections keep scenario order. */
+public record Model(
+        ScenarioSpec spec,
+        Simulator sim,
+        Map<String, List<TcpHost>> hostGroups,
+        List<TcpHost> hosts,
+        List<TcpHost> serverHosts,
+        List<SnatGateway> nats,
+        List<Link> links,
+        List<ClientWorkload> workloads,
+        ClientStats clientStats,
+        Map<String, TimeWaitLifetimes> timeWaitLifetimes) {
+}

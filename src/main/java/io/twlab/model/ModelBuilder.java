@@ -1,0 +1,123 @@
+package io.twlab.model;
+
+import io.twlab.engine.RandomStreams;
+import io.twlab.engine.Simulator;
+import io.twlab.kernel.KernelProfile;
+import io.twlab.kernel.Profiles;
+import io.twlab.kernel.Sysctls;
+import io.twlab.metrics.ClientStats;
+import io.twlab.metrics.TimeWaitLifetimes;
+import io.twlab.nat.SnatGateway;
+import io.twlab.net.Link;
+import io.twlab.net.NetNode;
+import io.twlab.net.Routing;
+import io.twlab.scenario.HostGroupSpec;
+import io.twlab.scenario.LinkSpec;
+import io.twlab.scenario.NatSpec;
+import io.twlab.scenario.ScenarioSpec;
+import io.twlab.scenario.WorkloadSpec;
+import io.twlab.tcp.HostClock;
+import io.twlab.tcp.TcpHost;
+import io.twlab.workload.ClientWorkload;
+import io.twlab.workload.ServerApp;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/** Scenario → model: hosts, NATs, links, routes, listeners and workloads. Inputs are already validated. */
+public final class ModelBuilder {
+    private ModelBuilder() {
+    }
+
+    public static Model build(ScenarioSpec spec) {
+        Simulator sim = new Simulator();
+        RandomStreams random = new RandomStreams(spec.seed());
+        Map<String, List<TcpHost>> groups = new LinkedHashMap<>();
+        Map<String, List<NetNode>> elements = new LinkedHashMap<>();
+        List<TcpHost> hosts = new ArrayList<>();
+        Map<String, TimeWaitLifetimes> lifetimes = new LinkedHashMap<>();
+        for (HostGroupSpec g : spec.hosts()) {
+            KernelProfile profile = Profiles.get(g.kernel());
+            List<TcpHost> members = new ArrayList<>();
+            for (int i = 0; i < g.count(); i++) {
+                String hostName = hostName(g, i);
+                SplittableRandom r = random.stream("uptime/" + hostName);
+                long uptime = g.uptimeMinNs() + (g.uptimeMaxNs() > g.uptimeMinNs()
+                        ? r.nextLong(g.uptimeMaxNs() - g.uptimeMinNs()) : 0);
+                TcpHost h = new TcpHost(sim, hostName, g.firstAddress() + i, profile,
+                        new Sysctls(profile, g.sysctls()), new HostClock(uptime, g.hz()), random);
+                TimeWaitLifetimes tl = new TimeWaitLifetimes(0);
+                h.timeWait().setLifetimeListener(tl);
+                lifetimes.put(hostName, tl);
+                members.add(h);
+            }
+            groups.put(g.name(), members);
+            elements.put(g.name(), new ArrayList<>(members));
+            hosts.addAll(members);
+        }
+        List<SnatGateway> nats = new ArrayList<>();
+        for (NatSpec n : spec.nats()) {
+            KernelProfile natKernel = n.kernel() == null ? null : Profiles.get(n.kernel());
+            SnatGateway gw = new SnatGateway(sim, n.name(), n.publicIps(), n.portLow(), n.portHigh(), n.allocation(),
+                    natKernel == null ? null : natKernel.natPortAllocation(), n.randomFlag(), n.timeouts(),
+                    random.stream("nat/" + n.name()));
+            for (String inside : n.inside()) {
+                for (TcpHost h : groups.get(inside)) {
+                    gw.addInsideAddress(h.ip());
+                }
+            }
+            nats.add(gw);
+            elements.put(n.name(), List.of(gw));
+        }
+        List<Link> links = new ArrayList<>();
+        int linkIndex = 0;
+        for (LinkSpec l : spec.links()) {
+            List<NetNode> as = elements.get(l.a());
+            List<NetNode> bs = elements.get(l.b());
+            for (NetNode a : as) {
+                for (NetNode b : bs) {
+                    links.add(new Link(a, b, l.latencyNs(), l.jitterNs(), l.loss(),
+                            random.stream("link/" + (linkIndex++) + "/" + a.name() + "/" + b.name())));
+                }
+            }
+        }
+        List<NetNode> all = new ArrayList<>(hosts);
+        all.addAll(nats);
+        Routing.build(all);
+
+        ClientStats stats = new ClientStats();
+        LinkedHashSet<TcpHost> servers = new LinkedHashSet<>();
+        List<ClientWorkload> workloads = new ArrayList<>();
+        Map<String, ServerApp> apps = new LinkedHashMap<>();
+        for (WorkloadSpec w : spec.workloads()) {
+            HostGroupSpec serverGroup = spec.host(w.to());
+            List<TcpHost> targets = groups.get(w.to());
+            int[] serverIps = new int[targets.size()];
+            for (int i = 0; i < targets.size(); i++) {
+                TcpHost server = targets.get(i);
+                serverIps[i] = server.ip();
+                String key = server.name() + ":" + w.port();
+                if (!apps.containsKey(key)) {
+                    ServerApp app = new ServerApp(sim, w.service());
+                    apps.put(key, app);
+                    server.listen(w.port(), serverGroup.backlog(), c -> app);
+                }
+                servers.add(server);
+            }
+            ClientWorkload cw = new ClientWorkload(sim, w.name(), groups.get(w.from()).toArray(new TcpHost[0]),
+                    serverIps, w.port(), w.rate(), w.arrivals(), w.service(), w.connectTimeoutNs(), w.retries(),
+                    w.retryDelayNs(), w.randomHostChoice(), w.startNs(), spec.durationNs(),
+                    random.stream("workload/" + w.name()), stats);
+            workloads.add(cw);
+        }
+        return new Model(spec, sim, groups, hosts, new ArrayList<>(servers), nats, links, workloads, stats, lifetimes);
+    }
+
+    public static String hostName(HostGroupSpec g, int index) {
+        return g.count() == 1 ? g.name() : g.name() + "-" + (index + 1);
+    }
+}

@@ -1,0 +1,22 @@
+package io.twlab.model;
+
+import io.twlab.engine.Simulator;
+import io.twlab.scenario.ScenarioSpec;
+import io.twlab.workload.ClientWorkload;
+
+/** Runs a scenario: a pure function of the scenario (which carries its seed). */
+public final class Runner {
+    private Runner() {
+    }
+
+    public static RunResult run(ScenarioSpec spec, Simulator.ProgressListener progress) {
+        Model model = ModelBuilder.build(spec);
+        SeriesRecorder recorder = new SeriesRecorder(model);
+        recorder.start();
+        for (ClientWorkload w : model.workloads()) {
+            w.start();
+        }
+        model.sim().runUntil(spec.durationNs(), progress);
+        return new RunResult(model, recorder.table(), model.sim().eventsProcessed());
+    }
+}

@@ -1,0 +1,101 @@
+package io.twlab.model;
+
+import io.twlab.engine.EventHandler;
+import io.twlab.engine.Simulator;
+import io.twlab.metrics.ClientStats;
+import io.twlab.metrics.SeriesTable;
+import io.twlab.nat.SnatGateway;
+import io.twlab.tcp.Counter;
+import io.twlab.tcp.TcpHost;
+import io.twlab.workload.ClientWorkload;
+import io.twlab.workload.FailureCause;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Samples the run once per simulated second into a {@link SeriesTable}. */
+public final class SeriesRecorder implements EventHandler {
+    /** Server counters whose per-second deltas go into the series. */
+    public static final Counter[] SERIES_COUNTERS = {
+            Counter.PassiveOpens, Counter.PAWSEstab, Counter.PAWSTimewait, Counter.PAWSPassive, Counter.TW,
+            Counter.TWKilled, Counter.TWRecycled, Counter.TCPTimeWaitOverflow, Counter.TCPACKSkippedTimeWait,
+            Counter.OutRsts, Counter.ListenDrops};
+
+    private final Model model;
+    private final SeriesTable table;
+    private final long[][] lastCounters;
+    private long lastAttempts;
+    private long lastSuccesses;
+    private final long[] lastFailures = new long[FailureCause.values().length];
+
+    public SeriesRecorder(Model model) {
+        this.model = model;
+        List<String> cols = new ArrayList<>(List.of("time_s", "offered_rate", "attempts", "successes", "failed"));
+        for (FailureCause f : FailureCause.values()) {
+            cols.add("failed." + f.key());
+        }
+        for (TcpHost h : model.serverHosts()) {
+            cols.add(h.name() + ".time_wait");
+            for (Counter c : SERIES_COUNTERS) {
+                cols.add(h.name() + "." + c.name());
+            }
+        }
+        for (SnatGateway n : model.nats()) {
+            cols.add(n.name() + ".mappings");
+        }
+        this.table = new SeriesTable(cols);
+        this.lastCounters = new long[model.serverHosts().size()][Counter.values().length];
+    }
+
+    public SeriesTable table() {
+        return table;
+    }
+
+    public void start() {
+        model.sim().at(Simulator.NS_PER_SEC, this, 0, 1, null);
+    }
+
+    @Override
+    public void onEvent(Simulator sim, int kind, long second, Object payload) {
+        ClientStats s = model.clientStats();
+        double[] row = new double[table.columns().size()];
+        int i = 0;
+        row[i++] = second;
+        double offered = 0;
+        for (ClientWorkload w : model.workloads()) {
+            offered += w.rate().rateAt((second - 1) * Simulator.NS_PER_SEC);
+        }
+        row[i++] = offered;
+        row[i++] = s.attempts() - lastAttempts;
+        row[i++] = s.successes() - lastSuccesses;
+        long failedNow = 0;
+        int failedColumn = i++;
+        for (FailureCause f : FailureCause.values()) {
+            long d = s.failures(f) - lastFailures[f.ordinal()];
+            lastFailures[f.ordinal()] = s.failures(f);
+            row[i++] = d;
+            failedNow += d;
+        }
+        row[failedColumn] = failedNow;
+        lastAttempts = s.attempts();
+        lastSuccesses = s.successes();
+        List<TcpHost> servers = model.serverHosts();
+        for (int h = 0; h < servers.size(); h++) {
+            TcpHost host = servers.get(h);
+            row[i++] = host.timeWait().count();
+            for (Counter c : SERIES_COUNTERS) {
+                long v = host.counters().get(c);
+                row[i++] = v - lastCounters[h][c.ordinal()];
+                lastCounters[h][c.ordinal()] = v;
+            }
+        }
+        for (SnatGateway n : model.nats()) {
+            row[i++] = n.activeMappings();
+        }
+        table.add(row);
+        long next = (second + 1) * Simulator.NS_PER_SEC;
+        if (next <= model.spec().durationNs()) {
+            sim.at(next, this, 0, second + 1, null);
+        }
+    }
+}

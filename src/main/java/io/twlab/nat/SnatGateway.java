@@ -1,0 +1,349 @@
+package io.twlab.nat;
+
+import io.twlab.engine.Simulator;
+import io.twlab.kernel.NatPortAllocation;
+import io.twlab.net.NetNode;
+import io.twlab.net.Packet;
+import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
+
+import java.util.SplittableRandom;
+
+import static io.twlab.net.Seq.after;
+
+/**
+ * A source-NAT gateway: connections from inside hosts leave from one of its public addresses with a port its
+ * allocator picks; replies are translated back. Mappings live as long as their conntrack-like state says.
+ */
+public final class SnatGateway extends NetNode {
+    private static final int EV_SWEEP = 1;
+    private static final long SWEEP_INTERVAL_NS = 10 * Simulator.NS_PER_SEC;
+    /** nf_nat: tries before giving up (bounded search, 5.0+) and the eviction window (NF_NAT_HARDER_THRESH). */
+    private static final int LINUX_MAX_ATTEMPTS = 128;
+    private static final int LINUX_HARDER_THRESHOLD = 32;
+
+    private final Simulator sim;
+    private final int[] publicIps;
+    private final int portLow;
+    private final int portHigh;
+    private final PortAllocation allocation;
+    private final NatPortAllocation linuxAlgorithm;
+    private final boolean linuxRandomFlag;
+    private final NatTimeouts timeouts;
+    private final SplittableRandom random;
+    private final IntOpenHashSet insideAddresses = new IntOpenHashSet();
+    private final FlowTable byInside = new FlowTable();
+    private final FlowTable byOutside = new FlowTable();
+    private long cursor;
+    private int linuxRover;
+    private boolean sweepScheduled;
+
+    private long flowsCreated;
+    private long allocationFailures;
+    private long droppedNoMapping;
+    private long evictions;
+    private long mappingsReused;
+
+    public SnatGateway(Simulator sim, String name, int[] publicIps, int portLow, int portHigh,
+                       PortAllocation allocation, NatPortAllocation linuxAlgorithm, boolean linuxRandomFlag,
+                       NatTimeouts timeouts, SplittableRandom random) {
+        super(name);
+        this.sim = sim;
+        this.publicIps = publicIps.clone();
+        this.portLow = portLow;
+        this.portHigh = portHigh;
+        this.allocation = allocation;
+        this.linuxAlgorithm = linuxAlgorithm;
+        this.linuxRandomFlag = linuxRandomFlag;
+        this.timeouts = timeouts;
+        this.random = random;
+    }
+
+    public void addInsideAddress(int ip) {
+        insideAddresses.add(ip);
+    }
+
+    @Override
+    public int[] ownedAddresses() {
+        return publicIps.clone();
+    }
+
+    public long flowsCreated() {
+        return flowsCreated;
+    }
+
+    public long allocationFailures() {
+        return allocationFailures;
+    }
+
+    public long droppedNoMapping() {
+        return droppedNoMapping;
+    }
+
+    public long evictions() {
+        return evictions;
+    }
+
+    public long mappingsReused() {
+        return mappingsReused;
+    }
+
+    public int activeMappings() {
+        return byInside.size();
+    }
+
+    @Override
+    protected void receive(Simulator sim, Packet p) {
+        if (isPublic(p.dstIp)) {
+            fromOutside(p);
+        } else if (insideAddresses.contains(p.srcIp)) {
+            fromInside(p);
+        } else {
+            forward(sim, p);
+        }
+    }
+
+    private boolean isPublic(int ip) {
+        for (int a : publicIps) {
+            if (a == ip) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void fromInside(Packet p) {
+        long now = sim.now();
+        long a = FlowTable.key1(p.srcIp, p.srcPort, p.dstPort);
+        long b = p.dstIp & 0xffffffffL;
+        NatFlow f = live(byInside.get(a, b), now);
+        boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK);
+        if (f != null && syn && f.state.closed()) {
+            if (allocation == PortAllocation.LINUX) {
+                // nf_conntrack_tcp: a SYN on a closed entry kills it and NAT is done again (new port).
+                remove(f);
+                f = null;
+            } else {
+                mappingsReused++;
+                f.finFromInside = false;
+                f.finFromOutside = false;
+                f.state = NatTcpState.SYN_SENT;
+            }
+        }
+        if (f == null) {
+            if (!syn) {
+                droppedNoMapping++;
+                return;
+            }
+            f = allocate(p, now);
+            if (f == null) {
+                allocationFailures++;
+                return;
+            }
+        }
+        trackInside(f, p, now);
+        p.srcIp = f.publicIp;
+        p.srcPort = f.publicPort;
+        forward(sim, p);
+    }
+
+    private void fromOutside(Packet p) {
+        long now = sim.now();
+        NatFlow f = live(byOutside.get(FlowTable.key1(p.dstIp, p.dstPort, p.srcPort), p.srcIp & 0xffffffffL), now);
+        if (f == null) {
+            droppedNoMapping++;
+            return;
+        }
+        trackOutside(f, p, now);
+        p.dstIp = f.innerIp;
+        p.dstPort = f.innerPort;
+        forward(sim, p);
+    }
+
+    private NatFlow live(NatFlow f, long now) {
+        if (f != null && f.expiresAt <= now) {
+            remove(f);
+            return null;
+        }
+        return f;
+    }
+
+    private void remove(NatFlow f) {
+        byInside.remove(FlowTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL);
+        byOutside.remove(FlowTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL);
+    }
+
+    private void setState(NatFlow f, NatTcpState s, long now) {
+        f.state = s;
+        f.expiresAt = now + timeouts.of(s);
+    }
+
+    private void trackInside(NatFlow f, Packet p, long now) {
+        int end = p.endSeq();
+        if (f.state == NatTcpState.SYN_SENT && p.has(Packet.SYN) || after(end, f.insideSeqEnd)) {
+            f.insideSeqEnd = end;
+        }
+        if (p.has(Packet.RST)) {
+            setState(f, NatTcpState.CLOSE, now);
+        } else if (p.has(Packet.SYN)) {
+            setState(f, NatTcpState.SYN_SENT, now);
+        } else if (p.has(Packet.FIN)) {
+            f.finFromInside = true;
+            setState(f, f.finFromOutside ? NatTcpState.LAST_ACK : NatTcpState.FIN_WAIT, now);
+        } else {
+            advanceOnAck(f, now);
+        }
+    }
+
+    private void trackOutside(NatFlow f, Packet p, long now) {
+        if (p.has(Packet.RST)) {
+            setState(f, NatTcpState.CLOSE, now);
+        } else if (p.has(Packet.SYN)) {
+            setState(f, NatTcpState.SYN_RECV, now);
+        } else if (p.has(Packet.FIN)) {
+            f.finFromOutside = true;
+            setState(f, f.finFromInside ? NatTcpState.LAST_ACK : NatTcpState.CLOSE_WAIT, now);
+        } else {
+            advanceOnAck(f, now);
+        }
+    }
+
+    private void advanceOnAck(NatFlow f, long now) {
+        switch (f.state) {
+            case SYN_RECV -> setState(f, NatTcpState.ESTABLISHED, now);
+            case LAST_ACK -> setState(f, NatTcpState.TIME_WAIT, now);
+            case ESTABLISHED, FIN_WAIT, CLOSE_WAIT -> setState(f, f.state, now);
+            default -> {
+            }
+        }
+    }
+
+    // ---- port allocation ----
+
+    private NatFlow allocate(Packet p, long now) {
+        NatFlow f = switch (allocation) {
+            case ROUND_ROBIN -> allocateRoundRobin(p, now);
+            case RANDOM -> allocateRandom(p, now);
+            case LINUX -> allocateLinux(p, now);
+        };
+        if (f != null) {
+            flowsCreated++;
+            f.insideSeqEnd = p.seq;
+            setState(f, NatTcpState.SYN_SENT, now);
+            byInside.put(FlowTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
+            byOutside.put(FlowTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
+            scheduleSweep();
+        }
+        return f;
+    }
+
+    private int rangeSize() {
+        return portHigh - portLow + 1;
+    }
+
+    private boolean used(int publicIp, int port, Packet p, long now) {
+        return live(byOutside.get(FlowTable.key1(publicIp, port, p.dstPort), p.dstIp & 0xffffffffL), now) != null;
+    }
+
+    private NatFlow flowFor(Packet p, int publicIp, int port) {
+        return new NatFlow(p.srcIp, p.srcPort, p.dstIp, p.dstPort, publicIp, port);
+    }
+
+    /** Walks (port, address) pairs in order, addresses alternating fastest, and takes the next free one. */
+    private NatFlow allocateRoundRobin(Packet p, long now) {
+        long total = (long) rangeSize() * publicIps.length;
+        for (long tries = 0; tries < total; tries++) {
+            long i = cursor;
+            cursor = (cursor + 1) % total;
+            int ip = publicIps[(int) (i % publicIps.length)];
+            int port = portLow + (int) (i / publicIps.length);
+            if (!used(ip, port, p, now)) {
+                return flowFor(p, ip, port);
+            }
+        }
+        return null;
+    }
+
+    private NatFlow allocateRandom(Packet p, long now) {
+        long total = (long) rangeSize() * publicIps.length;
+        long start = random.nextLong(total);
+        for (long tries = 0; tries < total; tries++) {
+            long i = (start + tries) % total;
+            int ip = publicIps[(int) (i % publicIps.length)];
+            int port = portLow + (int) (i / publicIps.length);
+            if (!used(ip, port, p, now)) {
+                return flowFor(p, ip, port);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * nf_nat get_unique_tuple(): the address is a hash of (source, destination) (find_best_ips_proto); the
+     * original port is kept if it is in range and free (unless a random flag is set); otherwise the
+     * kernel version's search.
+     */
+    private NatFlow allocateLinux(Packet p, long now) {
+        int ip = publicIps[Math.floorMod((int) io.twlab.engine.RandomStreams.mix(
+                ((long) p.srcIp << 32) ^ (p.dstIp & 0xffffffffL)), publicIps.length)];
+        if (!linuxRandomFlag && p.srcPort >= portLow && p.srcPort <= portHigh && !used(ip, p.srcPort, p, now)) {
+            return flowFor(p, ip, p.srcPort);
+        }
+        int range = rangeSize();
+        if (linuxAlgorithm == NatPortAllocation.ROVER) {
+            int off = linuxRandomFlag ? random.nextInt(range) : linuxRover;
+            for (int i = 0; i < range; i++, off++) {
+                int port = portLow + Math.floorMod(off, range);
+                if (!used(ip, port, p, now)) {
+                    if (!linuxRandomFlag) {
+                        linuxRover = off;
+                    }
+                    return flowFor(p, ip, port);
+                }
+            }
+            return null;
+        }
+        boolean evict = linuxAlgorithm == NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT;
+        int attempts = Math.min(range, LINUX_MAX_ATTEMPTS);
+        int off = random.nextInt(65536);
+        while (true) {
+            for (int i = 0; i < attempts; i++, off++) {
+                int port = portLow + Math.floorMod(off, range);
+                NatFlow clash = live(byOutside.get(FlowTable.key1(ip, port, p.dstPort), p.dstIp & 0xffffffffL), now);
+                if (clash == null) {
+                    return flowFor(p, ip, port);
+                }
+                // nf_nat_used_tuple_harder(): in the last tries, a closed entry is evicted for a newer SYN.
+                if (evict && attempts - i <= LINUX_HARDER_THRESHOLD && clash.state.closed()
+                        && after(p.seq, clash.insideSeqEnd)) {
+                    remove(clash);
+                    evictions++;
+                    return flowFor(p, ip, port);
+                }
+            }
+            if (attempts >= range || attempts < 16) {
+                return null;
+            }
+            attempts /= 2;
+            off = random.nextInt(65536);
+        }
+    }
+
+    // ---- expiry sweep: mappings are checked lazily; the sweep only returns memory ----
+
+    private void scheduleSweep() {
+        if (!sweepScheduled) {
+            sweepScheduled = true;
+            sim.after(SWEEP_INTERVAL_NS, this, EV_SWEEP, 0, null);
+        }
+    }
+
+    @Override
+    protected void onTimer(Simulator sim, int kind, long arg, Object payload) {
+        sweepScheduled = false;
+        long now = sim.now();
+        byInside.removeIf(f -> f.expiresAt <= now, this::remove);
+        if (byInside.size() > 0) {
+            scheduleSweep();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.twlab.net;
+
+import io.twlab.engine.EventHandler;
+import io.twlab.engine.Simulator;
+import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A network element with links (its gates) and a routing table from destination address to link.
+ * Subclasses are hosts, NAT gateways and later directors; they receive packets as {@link #EV_PACKET} events.
+ */
+public abstract class NetNode implements EventHandler {
+    public static final int EV_PACKET = 0;
+
+    private final String name;
+    private final List<Link> links = new ArrayList<>();
+    private final Int2ObjectOpenHashMap<Link> routes = new Int2ObjectOpenHashMap<>();
+    private long noRouteDrops;
+
+    protected NetNode(String name) {
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Link> links() {
+        return links;
+    }
+
+    void attach(Link link) {
+        links.add(link);
+    }
+
+    public void addRoute(int dstIp, Link via) {
+        routes.put(dstIp, via);
+    }
+
+    public Link routeTo(int dstIp) {
+        return routes.get(dstIp);
+    }
+
+    /** Addresses this element answers for; routing sends packets for them here. */
+    public abstract int[] ownedAddresses();
+
+    public long noRouteDrops() {
+        return noRouteDrops;
+    }
+
+    /** Sends a packet towards its destination address; drops it when no route exists. */
+    protected void forward(Simulator sim, Packet p) {
+        Link via = routes.get(p.dstIp);
+        if (via == null) {
+            noRouteDrops++;
+            return;
+        }
+        via.transmit(sim, this, p);
+    }
+
+    @Override
+    public final void onEvent(Simulator sim, int kind, long arg, Object payload) {
+        if (kind == EV_PACKET) {
+            receive(sim, (Packet) payload);
+        } else {
+            onTimer(sim, kind, arg, payload);
+        }
+    }
+
+    protected abstract void receive(Simulator sim, Packet p);
+
+    protected void onTimer(Simulator sim, int kind, long arg, Object payload) {
+        throw new IllegalStateException(name + ": unexpected event kind " + kind);
+    }
+}

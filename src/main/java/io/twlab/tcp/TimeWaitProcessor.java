@@ -1,0 +1,173 @@
+package io.twlab.tcp;
+
+import io.twlab.engine.Simulator;
+import io.twlab.kernel.KernelProfile;
+import io.twlab.net.Packet;
+
+import static io.twlab.net.Seq.after;
+import static io.twlab.net.Seq.before;
+
+/**
+ * The TIME_WAIT decision of net/ipv4/tcp_minisocks.c tcp_timewait_state_process(), as one function of
+ * (entry, segment, profile, sysctls, now). Side effects are explicit: counters, timer re-arm, kill, and the
+ * ISN proposed for a reopening SYN ({@link #acceptedIsn}).
+ */
+public final class TimeWaitProcessor {
+    public static final long TIMEWAIT_LEN_NS = 60 * Simulator.NS_PER_SEC;
+    /** TCP_PAWS_MSL: an RST older than this many seconds since ts_recent_stamp is not PAWS-rejected. */
+    static final long PAWS_MSL_SECONDS = 60;
+
+    private final TimeWaitTable table;
+    private final KernelProfile profile;
+    private final Counters counters;
+    private final Counter pawsCounter;
+    private final boolean rfc1337;
+    private final long invalidRateLimitNs;
+    private final long recycleTimeoutNs;
+    /** ISN for the new connection after a {@link TimeWaitVerdict#SYN} verdict. */
+    int acceptedIsn;
+
+    public TimeWaitProcessor(TimeWaitTable table, KernelProfile profile, Counters counters, boolean rfc1337,
+                             long invalidRateLimitNs, long recycleTimeoutNs) {
+        this.table = table;
+        this.profile = profile;
+        this.counters = counters;
+        this.pawsCounter = Counter.valueOf(profile.pawsTimewaitCounter());
+        this.rfc1337 = rfc1337;
+        this.invalidRateLimitNs = invalidRateLimitNs;
+        this.recycleTimeoutNs = recycleTimeoutNs;
+    }
+
+    public int acceptedIsn() {
+        return acceptedIsn;
+    }
+
+    /**
+     * tcp_paws_check(rx, 0) negated, with the RST exception of tcp_paws_reject(): a timestamp older than
+     * ts_recent is rejected unless ts_recent is unset or too old to trust.
+     */
+    static boolean pawsReject(int tsRecent, long tsRecentStamp, int tsVal, boolean rst, long nowSec,
+                              long pawsWrapSeconds) {
+        if (tsRecent - tsVal <= 0) {
+            return false;
+        }
+        if (nowSec >= tsRecentStamp + pawsWrapSeconds || tsRecent == 0) {
+            return false;
+        }
+        return !(rst && nowSec >= tsRecentStamp + PAWS_MSL_SECONDS);
+    }
+
+    public TimeWaitVerdict process(int s, Packet p, long nowNs, long nowSec, long nowMs) {
+        boolean rst = p.has(Packet.RST);
+        boolean syn = p.has(Packet.SYN);
+        boolean ack = p.has(Packet.ACK);
+        boolean fin = p.has(Packet.FIN);
+        int seq = p.seq;
+        int endSeq = p.endSeq();
+        int rcvNxt = table.rcvNxt[s];
+
+        // Options are parsed only when the socket used timestamps (tw_ts_recent_stamp != 0).
+        boolean sawTimestamp = p.hasTimestamp && table.tsRecentStamp[s] != 0;
+        boolean pawsReject = sawTimestamp && pawsReject(table.tsRecent[s], table.tsRecentStamp[s], p.tsVal, rst,
+                nowSec, profile.pawsWrapSeconds());
+
+        if (table.substate[s] == TimeWaitTable.SUBSTATE_FIN_WAIT2) {
+            // Orphaned FIN_WAIT2 kept as a TIME_WAIT bucket: only an in-order FIN moves it on.
+            if (pawsReject || !inWindow(seq, endSeq, rcvNxt, rcvNxt + table.rcvWnd[s])) {
+                return outOfWindowAck(s, p, nowNs);
+            }
+            if (rst) {
+                table.remove(s, false, nowNs);
+                return TimeWaitVerdict.SUCCESS;
+            }
+            if (syn && !before(seq, rcvNxt)) {
+                return TimeWaitVerdict.RST;
+            }
+            if (!ack || !after(endSeq, rcvNxt) || endSeq == seq) {
+                return TimeWaitVerdict.SUCCESS;
+            }
+            if (!fin || endSeq != rcvNxt + 1) {
+                return TimeWaitVerdict.RST;
+            }
+            table.substate[s] = TimeWaitTable.SUBSTATE_TIME_WAIT;
+            table.rcvNxt[s] = endSeq;
+            table.entryStampMs[s] = nowMs;
+            if (sawTimestamp) {
+                table.tsRecent[s] = p.tsVal;
+                table.tsRecentStamp[s] = nowSec;
+            }
+            table.reaper().schedule(s, recycleTimeoutNs > 0 && table.tsRecentStamp[s] != 0
+                    ? recycleTimeoutNs : TIMEWAIT_LEN_NS, true);
+            return TimeWaitVerdict.ACK;
+        }
+
+        // Real TIME_WAIT. A duplicate of the last ACK or FIN, or an in-window RST.
+        if (!pawsReject && seq == rcvNxt && (seq == endSeq || rst)) {
+            if (rst) {
+                if (!rfc1337) {
+                    // TIME_WAIT assassination (RFC 1337 hazard): the default kills the socket.
+                    table.remove(s, false, nowNs);
+                    return TimeWaitVerdict.SUCCESS;
+                }
+                if (profile.twRescheduleOnRst()) {
+                    table.reaper().schedule(s, TIMEWAIT_LEN_NS, true);
+                }
+            } else {
+                table.reaper().schedule(s, TIMEWAIT_LEN_NS, true);
+            }
+            if (sawTimestamp) {
+                table.tsRecent[s] = p.tsVal;
+                table.tsRecentStamp[s] = nowSec;
+            }
+            return TimeWaitVerdict.SUCCESS;
+        }
+
+        // A SYN may reopen the tuple (RFC 6191 rule): newer timestamp, or equal/absent timestamp and higher seq.
+        if (syn && !rst && !ack && !pawsReject
+                && (after(seq, rcvNxt) || (sawTimestamp && table.tsRecent[s] - p.tsVal < 0))) {
+            int isn = table.sndNxt[s] + 65535 + 2;
+            acceptedIsn = isn == 0 ? 1 : isn;
+            return TimeWaitVerdict.SYN;
+        }
+
+        if (pawsReject) {
+            counters.inc(pawsCounter);
+        }
+        if (!rst) {
+            // An ACK-less SYN that failed without a PAWS reject does not re-arm the timer.
+            if (pawsReject || ack) {
+                table.reaper().schedule(s, TIMEWAIT_LEN_NS, true);
+            }
+            return outOfWindowAck(s, p, nowNs);
+        }
+        return TimeWaitVerdict.SUCCESS;
+    }
+
+    /** tcp_timewait_check_oow_rate_limit(): at most one ACK per tcp_invalid_ratelimit for SYNs and pure ACKs. */
+    private TimeWaitVerdict outOfWindowAck(int s, Packet p, long nowNs) {
+        if (!profile.twAckRateLimited() || invalidRateLimitNs == 0) {
+            return TimeWaitVerdict.ACK;
+        }
+        boolean rateLimitable = p.seq == p.endSeq() || p.has(Packet.SYN);
+        if (rateLimitable) {
+            long last = table.lastOowAckNs[s];
+            if (last != Long.MIN_VALUE && nowNs - last < invalidRateLimitNs) {
+                counters.inc(Counter.TCPACKSkippedTimeWait);
+                return TimeWaitVerdict.SUCCESS;
+            }
+            table.lastOowAckNs[s] = nowNs;
+        }
+        return TimeWaitVerdict.ACK;
+    }
+
+    /** tcp_in_window(): the segment overlaps [s_win, e_win]. */
+    private static boolean inWindow(int seq, int endSeq, int sWin, int eWin) {
+        if (seq == sWin) {
+            return true;
+        }
+        if (after(endSeq, sWin) && before(seq, eWin)) {
+            return true;
+        }
+        return seq == eWin && seq == endSeq;
+    }
+}

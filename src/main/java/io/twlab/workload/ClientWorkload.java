@@ -1,0 +1,242 @@
+package io.twlab.workload;
+
+import io.twlab.engine.EventHandler;
+import io.twlab.engine.Simulator;
+import io.twlab.metrics.ClientStats;
+import io.twlab.tcp.CloseReason;
+import io.twlab.tcp.TcpApp;
+import io.twlab.tcp.TcpConnection;
+import io.twlab.tcp.TcpHost;
+import io.twlab.tcp.TcpState;
+
+import java.util.SplittableRandom;
+
+/**
+ * A group of client hosts opening connections to a service at a rate profile. Each arrival is one request:
+ * connect (with the application's connect timeout), send the request, read the response, close as the
+ * pattern says; a failed request is retried on a new socket if the retry policy allows.
+ */
+public final class ClientWorkload implements EventHandler, TcpApp {
+    private static final int EV_ARRIVAL = 0;
+    private static final int EV_CONNECT_TIMEOUT = 1;
+    private static final int EV_RETRY = 2;
+
+    private final Simulator sim;
+    private final String name;
+    private final TcpHost[] clients;
+    private final int[] serverIps;
+    private final int serverPort;
+    private final RateProfile rate;
+    private final Arrivals arrivals;
+    private final ServiceSpec service;
+    private final long connectTimeoutNs;
+    private final int retries;
+    private final long retryDelayNs;
+    private final boolean randomHostChoice;
+    private final long startNs;
+    private final long endNs;
+    private final SplittableRandom random;
+    private final ClientStats stats;
+    private int nextClient;
+    private int nextServer;
+
+    public ClientWorkload(Simulator sim, String name, TcpHost[] clients, int[] serverIps, int serverPort,
+                          RateProfile rate, Arrivals arrivals, ServiceSpec service, long connectTimeoutNs,
+                          int retries, long retryDelayNs, boolean randomHostChoice, long startNs, long endNs,
+                          SplittableRandom random, ClientStats stats) {
+        this.sim = sim;
+        this.name = name;
+        this.clients = clients;
+        this.serverIps = serverIps;
+        this.serverPort = serverPort;
+        this.rate = rate;
+        this.arrivals = arrivals;
+        this.service = service;
+        this.connectTimeoutNs = connectTimeoutNs;
+        this.retries = retries;
+        this.retryDelayNs = retryDelayNs;
+        this.randomHostChoice = randomHostChoice;
+        this.startNs = startNs;
+        this.endNs = endNs;
+        this.random = random;
+        this.stats = stats;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RateProfile rate() {
+        return rate;
+    }
+
+    public void start() {
+        if (arrivals == Arrivals.PACED && rate.rateAt(startNs) > 0) {
+            sim.at(startNs, this, EV_ARRIVAL, 0, null);
+        } else {
+            scheduleNextArrival(startNs);
+        }
+    }
+
+    /** One request and its current connection attempt. */
+    private static final class Request {
+        int retriesLeft;
+        long connectStartNs;
+        int connectGeneration;
+        int exchangesDone;
+        int responseBytes;
+        boolean finished;
+        boolean established;
+        TcpConnection conn;
+    }
+
+    private void scheduleNextArrival(long from) {
+        long t = from;
+        // Skip stretches where the rate is zero, looking ahead a second at a time.
+        double r = rate.rateAt(t);
+        while (r <= 0) {
+            t += Simulator.NS_PER_SEC;
+            if (t >= endNs) {
+                return;
+            }
+            r = rate.rateAt(t);
+        }
+        double gapSeconds = arrivals == Arrivals.POISSON ? -Math.log(1 - random.nextDouble()) / r : 1.0 / r;
+        long next = t + Math.max(1, (long) (gapSeconds * Simulator.NS_PER_SEC));
+        if (next < endNs) {
+            sim.at(next, this, EV_ARRIVAL, 0, null);
+        }
+    }
+
+    @Override
+    public void onEvent(Simulator sim, int kind, long arg, Object payload) {
+        switch (kind) {
+            case EV_ARRIVAL -> {
+                stats.attempt();
+                Request req = new Request();
+                req.retriesLeft = retries;
+                connect(req);
+                scheduleNextArrival(sim.now());
+            }
+            case EV_CONNECT_TIMEOUT -> {
+                Request req = (Request) payload;
+                if (!req.finished && req.connectGeneration == arg && req.conn.state() == TcpState.SYN_SENT) {
+                    req.conn.abort();
+                    fail(req, FailureCause.CONNECT_TIMEOUT);
+                }
+            }
+            case EV_RETRY -> connect((Request) payload);
+            default -> throw new IllegalStateException("unknown workload event " + kind);
+        }
+    }
+
+    private void connect(Request req) {
+        TcpHost host = clients[randomHostChoice ? random.nextInt(clients.length) : nextClient++ % clients.length];
+        int server = serverIps[nextServer++ % serverIps.length];
+        req.connectStartNs = sim.now();
+        req.connectGeneration++;
+        req.exchangesDone = 0;
+        req.responseBytes = 0;
+        req.established = false;
+        stats.connectStarted();
+        TcpConnection c = host.connect(server, serverPort, this);
+        if (c == null) {
+            fail(req, FailureCause.NO_PORT);
+            return;
+        }
+        c.appState = req;
+        req.conn = c;
+        if (connectTimeoutNs > 0) {
+            sim.after(connectTimeoutNs, this, EV_CONNECT_TIMEOUT, req.connectGeneration, req);
+        }
+    }
+
+    private void fail(Request req, FailureCause cause) {
+        if (req.finished) {
+            return;
+        }
+        if (req.retriesLeft > 0) {
+            req.retriesLeft--;
+            sim.after(retryDelayNs, this, EV_RETRY, 0, req);
+            return;
+        }
+        req.finished = true;
+        stats.failure(cause);
+    }
+
+    private void succeed(Request req) {
+        if (!req.finished) {
+            req.finished = true;
+            stats.success();
+        }
+    }
+
+    @Override
+    public void onEstablished(TcpConnection c) {
+        Request req = (Request) c.appState;
+        req.established = true;
+        stats.connected(sim.now() - req.connectStartNs, c.retransmits());
+        c.send(service.requestBytes());
+    }
+
+    @Override
+    public void onData(TcpConnection c, int bytes) {
+        Request req = (Request) c.appState;
+        req.responseBytes += bytes;
+        if (req.responseBytes < service.responseBytes()) {
+            return;
+        }
+        req.responseBytes -= service.responseBytes();
+        req.exchangesDone++;
+        switch (service.pattern()) {
+            case HTTP10 -> {
+                // The server's FIN ends the exchange.
+            }
+            case CLIENT_CLOSE -> {
+                succeed(req);
+                c.close();
+            }
+            case KEEP_ALIVE -> {
+                if (req.exchangesDone < service.requestsPerConnection()) {
+                    c.send(service.requestBytes());
+                } else {
+                    succeed(req);
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onPeerFin(TcpConnection c) {
+        Request req = (Request) c.appState;
+        if (req.exchangesDone >= service.requestsPerConnection()) {
+            succeed(req);
+        } else {
+            fail(req, FailureCause.INCOMPLETE);
+        }
+        c.close();
+    }
+
+    @Override
+    public void onClosed(TcpConnection c, CloseReason reason) {
+        Request req = (Request) c.appState;
+        if (req.finished || req.conn != c) {
+            return;
+        }
+        switch (reason) {
+            case NORMAL -> {
+                if (req.exchangesDone >= service.requestsPerConnection()) {
+                    succeed(req);
+                } else {
+                    fail(req, FailureCause.INCOMPLETE);
+                }
+            }
+            case REFUSED -> fail(req, FailureCause.REFUSED);
+            case RESET -> fail(req, FailureCause.RESET);
+            case TIMED_OUT -> fail(req, req.established ? FailureCause.TIMEOUT : FailureCause.SYN_TIMEOUT);
+            case ABORTED -> fail(req, FailureCause.CONNECT_TIMEOUT);
+            case NO_PORT -> fail(req, FailureCause.NO_PORT);
+        }
+    }
+}
