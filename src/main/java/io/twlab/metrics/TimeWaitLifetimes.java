@@ -3,7 +3,7 @@ package io.twlab.metrics;
 import io.twlab.tcp.TimeWaitTable;
 
 /** Lifetimes of TIME_WAIT entries ended by their timer, for entries created at or after {@code fromNs}. */
-public final class TimeWaitLifetimes implements TimeWaitTable.LifetimeListener {
+public class TimeWaitLifetimes implements TimeWaitTable.LifetimeListener {
     private final long fromNs;
     private final LatencyHistogram histogramMicros = new LatencyHistogram();
 

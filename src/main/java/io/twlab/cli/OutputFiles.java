@@ -1,0 +1,39 @@
+package io.twlab.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes output files so that a failure never leaves a half-written file in place of a good one. */
+final class OutputFiles {
+    private OutputFiles() {
+    }
+
+    static void prepareDirectory(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UsageException("--out " + dir + " exists and is not a directory; choose another path");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UsageException("--out " + dir + ": cannot create the directory (" + e.getMessage() + ")");
+        }
+    }
+
+    static void write(Path file, String content) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.twlab.report;
+
+import io.twlab.engine.Simulator;
+import io.twlab.metrics.ClientStats;
+import io.twlab.metrics.LatencyHistogram;
+import io.twlab.metrics.SeriesTable;
+import io.twlab.metrics.TimeWaitLifetimes;
+import io.twlab.model.Model;
+import io.twlab.model.RunResult;
+import io.twlab.nat.SnatGateway;
+import io.twlab.net.Ipv4;
+import io.twlab.scenario.ScenarioSpec;
+import io.twlab.tcp.Counter;
+import io.twlab.tcp.TcpHost;
+import io.twlab.workload.FailureCause;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The structured result of a run (the JSON document) and its readable rendering. */
+public final class RunSummary {
+    private RunSummary() {
+    }
+
+    public static Map<String, Object> toMap(RunResult r) {
+        Model m = r.model();
+        ScenarioSpec spec = m.spec();
+        Map<String, Object> root = new LinkedHashMap<>();
+        Map<String, Object> scenario = new LinkedHashMap<>();
+        scenario.put("name", spec.name());
+        scenario.put("durationSeconds", spec.durationNs() / (double) Simulator.NS_PER_SEC);
+        scenario.put("seed", spec.seed());
+        root.put("scenario", scenario);
+
+        ClientStats s = m.clientStats();
+        Map<String, Object> clients = new LinkedHashMap<>();
+        clients.put("attempts", s.attempts());
+        clients.put("successes", s.successes());
+        clients.put("failed", s.failed());
+        clients.put("inFlight", s.attempts() - s.successes() - s.failed());
+        Map<String, Object> failures = new LinkedHashMap<>();
+        for (FailureCause f : FailureCause.values()) {
+            failures.put(f.key(), s.failures(f));
+        }
+        clients.put("failures", failures);
+        clients.put("connects", s.connects());
+        clients.put("connectsWithSynRetransmission", s.synRetransmittedConnects());
+        LatencyHistogram h = s.connectLatency();
+        Map<String, Object> connectMs = new LinkedHashMap<>();
+        connectMs.put("p50", h.quantile(0.50) / 1000.0);
+        connectMs.put("p99", h.quantile(0.99) / 1000.0);
+        connectMs.put("max", h.max() / 1000.0);
+        clients.put("connectMs", connectMs);
+        root.put("clients", clients);
+
+        Map<String, Object> hosts = new LinkedHashMap<>();
+        SeriesTable series = r.series();
+        for (TcpHost host : m.hosts()) {
+            Map<String, Object> hm = new LinkedHashMap<>();
+            hm.put("kernel", host.profile().name());
+            hm.put("address", Ipv4.format(host.ip()));
+            Map<String, Object> tw = new LinkedHashMap<>();
+            tw.put("now", host.timeWait().count());
+            int col = series.column(host.name() + ".time_wait");
+            if (col >= 0) {
+                tw.put("peak", series.rows().stream().mapToDouble(row -> row[col]).max().orElse(0));
+            }
+            TimeWaitLifetimes tl = m.timeWaitLifetimes().get(host.name());
+            if (tl != null && tl.count() > 0) {
+                Map<String, Object> life = new LinkedHashMap<>();
+                life.put("count", tl.count());
+                life.put("minSeconds", tl.minSeconds());
+                life.put("maxSeconds", tl.maxSeconds());
+                tw.put("lifetime", life);
+            }
+            hm.put("timeWait", tw);
+            Map<String, Object> counters = new LinkedHashMap<>();
+            for (Counter c : Counter.values()) {
+                counters.put(c.name(), host.counters().get(c));
+            }
+            hm.put("counters", counters);
+            hosts.put(host.name(), hm);
+        }
+        root.put("hosts", hosts);
+
+        Map<String, Object> nats = new LinkedHashMap<>();
+        for (SnatGateway n : m.nats()) {
+            Map<String, Object> nm = new LinkedHashMap<>();
+            nm.put("mappingsCreated", n.flowsCreated());
+            nm.put("mappingsReused", n.mappingsReused());
+            nm.put("allocationFailures", n.allocationFailures());
+            nm.put("evictions", n.evictions());
+            nm.put("droppedWithoutMapping", n.droppedNoMapping());
+            nm.put("activeMappings", n.activeMappings());
+            nats.put(n.name(), nm);
+        }
+        root.put("nats", nats);
+        Map<String, Object> engine = new LinkedHashMap<>();
+        engine.put("events", r.events());
+        root.put("engine", engine);
+        return root;
+    }
+
+    /** The readable summary: clients first, then the hosts whose counters moved. */
+    public static String toText(RunResult r) {
+        Model m = r.model();
+        StringBuilder sb = new StringBuilder();
+        ClientStats s = m.clientStats();
+        sb.append(String.format(Locale.ROOT, "Scenario %s (seed %d), %s simulated, %,d events%n", m.spec().name(),
+                m.spec().seed(), seconds(m.spec().durationNs()), r.events()));
+        sb.append(String.format(Locale.ROOT, "Clients: %,d requests, %,d succeeded, %,d failed, %,d in flight at the end%n",
+                s.attempts(), s.successes(), s.failed(), s.attempts() - s.successes() - s.failed()));
+        if (s.failed() > 0) {
+            sb.append("  failures:");
+            for (FailureCause f : FailureCause.values()) {
+                if (s.failures(f) > 0) {
+                    sb.append(String.format(Locale.ROOT, " %s %,d", f.key(), s.failures(f)));
+                }
+            }
+            sb.append('\n');
+        }
+        LatencyHistogram h = s.connectLatency();
+        sb.append(String.format(Locale.ROOT, "  connect latency: p50 %s, p99 %s, max %s; %,d of %,d connects needed a SYN retransmission%n",
+                ms(h.quantile(0.5)), ms(h.quantile(0.99)), ms(h.max()), s.synRetransmittedConnects(), s.connects()));
+        for (TcpHost host : m.hosts()) {
+            boolean moved = false;
+            StringBuilder counters = new StringBuilder();
+            for (Counter c : Counter.values()) {
+                long v = host.counters().get(c);
+                if (v != 0 && c != Counter.InSegs && c != Counter.OutSegs) {
+                    counters.append(String.format(Locale.ROOT, "    %-28s %,d%n", c.nstatName(), v));
+                    moved |= c != Counter.ActiveOpens && c != Counter.PassiveOpens;
+                }
+            }
+            if (!moved && !m.serverHosts().contains(host)) {
+                continue;
+            }
+            sb.append(String.format(Locale.ROOT, "Host %s (%s, %s): TIME_WAIT %,d at the end", host.name(),
+                    host.profile().name(), Ipv4.format(host.ip()), host.timeWait().count()));
+            TimeWaitLifetimes tl = m.timeWaitLifetimes().get(host.name());
+            if (tl != null && tl.count() > 0) {
+                sb.append(String.format(Locale.ROOT, ", lifetimes %.1f-%.1f s", tl.minSeconds(), tl.maxSeconds()));
+            }
+            sb.append('\n').append(counters);
+        }
+        for (SnatGateway n : m.nats()) {
+            sb.append(String.format(Locale.ROOT, "NAT %s: %,d mappings created, %,d reused, %,d allocation failures, %,d evictions, %,d packets without mapping dropped%n",
+                    n.name(), n.flowsCreated(), n.mappingsReused(), n.allocationFailures(), n.evictions(), n.droppedNoMapping()));
+        }
+        return sb.toString();
+    }
+
+    private static String ms(long micros) {
+        return micros >= 10_000 ? String.format(Locale.ROOT, "%,d ms", micros / 1000)
+                : String.format(Locale.ROOT, "%.2f ms", micros / 1000.0);
+    }
+
+    private static String seconds(long ns) {
+        long s = ns / Simulator.NS_PER_SEC;
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60)
+                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+}
