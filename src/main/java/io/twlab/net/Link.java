@@ -20,6 +20,7 @@ public final class Link {
     private long lastDeliveryBtoA;
     private long delivered;
     private long lost;
+    private PacketObserver observer;
 
     public Link(NetNode a, NetNode b, long latencyNs, long jitterNs, double loss, SplittableRandom random) {
         this.a = a;
@@ -48,6 +49,11 @@ public final class Link {
         return latencyNs;
     }
 
+    /** Installs an observer of every packet put on this link (one per link; captures combine their own). */
+    public void setObserver(PacketObserver observer) {
+        this.observer = observer;
+    }
+
     public long delivered() {
         return delivered;
     }
@@ -57,7 +63,11 @@ public final class Link {
     }
 
     void transmit(Simulator sim, NetNode from, Packet p) {
-        if (loss > 0 && random.nextDouble() < loss) {
+        boolean drop = loss > 0 && random.nextDouble() < loss;
+        if (observer != null) {
+            observer.onTransmit(sim.now(), from, from == a ? b : a, p, drop);
+        }
+        if (drop) {
             lost++;
             return;
         }
