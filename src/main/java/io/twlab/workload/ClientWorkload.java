@@ -39,6 +39,8 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     private final ClientStats stats;
     private int nextClient;
     private int nextServer;
+    /** Arrivals so far; a constant paced rate places arrival k at exactly start + k / rate. */
+    private long arrivalCount;
 
     public ClientWorkload(Simulator sim, String name, TcpHost[] clients, int[] serverIps, int serverPort,
                           RateProfile rate, Arrivals arrivals, ServiceSpec service, long connectTimeoutNs,
@@ -101,8 +103,13 @@ public final class ClientWorkload implements EventHandler, TcpApp {
             }
             r = rate.rateAt(t);
         }
-        double gapSeconds = arrivals == Arrivals.POISSON ? -Math.log(1 - random.nextDouble()) / r : 1.0 / r;
-        long next = t + Math.max(1, (long) (gapSeconds * Simulator.NS_PER_SEC));
+        long next;
+        if (arrivals == Arrivals.PACED && rate.isConstant()) {
+            next = startNs + (long) Math.ceil(arrivalCount * (double) Simulator.NS_PER_SEC / r);
+        } else {
+            double gapSeconds = arrivals == Arrivals.POISSON ? -Math.log(1 - random.nextDouble()) / r : 1.0 / r;
+            next = t + Math.max(1, Math.round(gapSeconds * Simulator.NS_PER_SEC));
+        }
         if (next < endNs) {
             sim.at(next, this, EV_ARRIVAL, 0, null);
         }
@@ -112,6 +119,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     public void onEvent(Simulator sim, int kind, long arg, Object payload) {
         switch (kind) {
             case EV_ARRIVAL -> {
+                arrivalCount++;
                 stats.attempt();
                 Request req = new Request();
                 req.retriesLeft = retries;

@@ -47,6 +47,11 @@ public final class RateProfile {
         return rates[lo] + f * (rates[hi] - rates[lo]);
     }
 
+    /** True when the rate never changes (a single point, or all points equal). */
+    public boolean isConstant() {
+        return Arrays.stream(rates).allMatch(r -> r == rates[0]);
+    }
+
     public double maxRate() {
         return Arrays.stream(rates).max().orElse(0);
     }
