@@ -3,16 +3,22 @@ package io.twlab.engine;
 import java.util.Arrays;
 
 /**
- * Pending events in a 4-ary min-heap of slot indices ordered by (time, sequence). Event fields live in
- * parallel primitive arrays indexed by slot so that scheduling allocates nothing once the arrays have grown.
- * The sequence number breaks ties, so events at the same instant run in the order they were scheduled.
+ * Pending events in a 4-ary min-heap ordered by (time, sequence). The ordering keys live in the heap's own
+ * arrays (time, and sequence packed with the slot index), so sifting reads contiguous memory; the event's
+ * fields live in slot-indexed arrays that are only touched on add and poll. Nothing is allocated once the
+ * arrays have grown. The sequence breaks ties, so events at one instant run in scheduling order.
  */
 final class EventQueue {
-    private int[] heap = new int[1024];
-    private int size;
+    /** Slot bits in a heap key: up to 4 M pending events; the other 42 bits hold the sequence number. */
+    private static final int SLOT_BITS = 22;
+    private static final long SLOT_MASK = (1L << SLOT_BITS) - 1;
 
-    long[] time = new long[1024];
-    long[] seq = new long[1024];
+    private long[] heapTime = new long[1024];
+    private long[] heapKey = new long[1024];
+    private int size;
+    /** Heap position of each slot's event, for cancellation. */
+    private int[] positionOfSlot = new int[1024];
+
     EventHandler[] target = new EventHandler[1024];
     int[] kind = new int[1024];
     long[] arg = new long[1024];
@@ -22,37 +28,67 @@ final class EventQueue {
     private int freeCount;
     private int nextUnusedSlot;
     private long nextSeq;
+    /** Time of the event last returned by {@link #poll()}. */
+    long polledTime;
 
     int size() {
         return size;
     }
 
-    void add(long when, EventHandler handler, int eventKind, long eventArg, Object eventPayload) {
+    /** Adds an event and returns its handle (unique for the run) for {@link #cancel(long)}. */
+    long add(long when, EventHandler handler, int eventKind, long eventArg, Object eventPayload) {
         int slot = allocateSlot();
-        time[slot] = when;
-        seq[slot] = nextSeq++;
         target[slot] = handler;
         kind[slot] = eventKind;
         arg[slot] = eventArg;
         payload[slot] = eventPayload;
-        if (size == heap.length) {
-            heap = Arrays.copyOf(heap, size * 2);
+        if (size == heapTime.length) {
+            heapTime = Arrays.copyOf(heapTime, size * 2);
+            heapKey = Arrays.copyOf(heapKey, size * 2);
         }
-        siftUp(size++, slot);
+        long key = (nextSeq++ << SLOT_BITS) | slot;
+        siftUp(size++, when, key);
+        return key;
     }
 
-    /** Slot of the earliest event; the caller reads its fields, then calls {@link #release(int)}. */
-    int poll() {
-        int top = heap[0];
-        int last = heap[--size];
-        if (size > 0) {
-            siftDown(0, last);
+    /** Removes a pending event; false when it already ran or was cancelled. */
+    boolean cancel(long handle) {
+        int slot = (int) (handle & SLOT_MASK);
+        int pos = positionOfSlot[slot];
+        if (pos >= size || heapKey[pos] != handle) {
+            return false;
         }
-        return top;
+        int last = --size;
+        if (pos != last) {
+            long t = heapTime[last];
+            long k = heapKey[last];
+            if (pos > 0 && before(t, k, heapTime[(pos - 1) >>> 2], heapKey[(pos - 1) >>> 2])) {
+                siftUp(pos, t, k);
+            } else {
+                siftDownFrom(pos, t, k);
+            }
+        }
+        release(slot);
+        return true;
+    }
+
+    private static boolean before(long t1, long k1, long t2, long k2) {
+        return t1 < t2 || (t1 == t2 && k1 < k2);
+    }
+
+    /** Removes the earliest event and returns its slot; its time is in {@link #polledTime}. */
+    int poll() {
+        long key = heapKey[0];
+        polledTime = heapTime[0];
+        int last = --size;
+        if (last > 0) {
+            siftDownFrom(0, heapTime[last], heapKey[last]);
+        }
+        return (int) (key & SLOT_MASK);
     }
 
     long peekTime() {
-        return time[heap[0]];
+        return heapTime[0];
     }
 
     void release(int slot) {
@@ -68,11 +104,13 @@ final class EventQueue {
         if (freeCount > 0) {
             return freeSlots[--freeCount];
         }
-        if (nextUnusedSlot == time.length) {
-            int n = time.length * 2;
-            time = Arrays.copyOf(time, n);
-            seq = Arrays.copyOf(seq, n);
+        if (nextUnusedSlot == target.length) {
+            int n = target.length * 2;
+            if (n > SLOT_MASK + 1) {
+                throw new IllegalStateException("more than " + (SLOT_MASK + 1) + " pending events");
+            }
             target = Arrays.copyOf(target, n);
+            positionOfSlot = Arrays.copyOf(positionOfSlot, n);
             kind = Arrays.copyOf(kind, n);
             arg = Arrays.copyOf(arg, n);
             payload = Arrays.copyOf(payload, n);
@@ -80,44 +118,53 @@ final class EventQueue {
         return nextUnusedSlot++;
     }
 
-    private boolean before(int a, int b) {
-        long ta = time[a];
-        long tb = time[b];
-        return ta < tb || (ta == tb && seq[a] < seq[b]);
-    }
-
-    private void siftUp(int pos, int slot) {
+    private void siftUp(int pos, long time, long key) {
         while (pos > 0) {
             int parent = (pos - 1) >>> 2;
-            int p = heap[parent];
-            if (!before(slot, p)) {
+            long pt = heapTime[parent];
+            if (pt < time || (pt == time && heapKey[parent] < key)) {
                 break;
             }
-            heap[pos] = p;
+            heapTime[pos] = pt;
+            long pk = heapKey[parent];
+            heapKey[pos] = pk;
+            positionOfSlot[(int) (pk & SLOT_MASK)] = pos;
             pos = parent;
         }
-        heap[pos] = slot;
+        heapTime[pos] = time;
+        heapKey[pos] = key;
+        positionOfSlot[(int) (key & SLOT_MASK)] = pos;
     }
 
-    private void siftDown(int pos, int slot) {
+    private void siftDownFrom(int pos, long time, long key) {
+        int n = size;
         while (true) {
             int first = (pos << 2) + 1;
-            if (first >= size) {
+            if (first >= n) {
                 break;
             }
             int best = first;
-            int end = Math.min(first + 4, size);
+            long bt = heapTime[first];
+            long bk = heapKey[first];
+            int end = Math.min(first + 4, n);
             for (int c = first + 1; c < end; c++) {
-                if (before(heap[c], heap[best])) {
+                long ct = heapTime[c];
+                if (ct < bt || (ct == bt && heapKey[c] < bk)) {
                     best = c;
+                    bt = ct;
+                    bk = heapKey[c];
                 }
             }
-            if (!before(heap[best], slot)) {
+            if (time < bt || (time == bt && key < bk)) {
                 break;
             }
-            heap[pos] = heap[best];
+            heapTime[pos] = bt;
+            heapKey[pos] = bk;
+            positionOfSlot[(int) (bk & SLOT_MASK)] = pos;
             pos = best;
         }
-        heap[pos] = slot;
+        heapTime[pos] = time;
+        heapKey[pos] = key;
+        positionOfSlot[(int) (key & SLOT_MASK)] = pos;
     }
 }

@@ -25,16 +25,27 @@ public final class Simulator {
         return queue.size();
     }
 
-    /** Schedules an event at an absolute time, which must not be in the past. */
-    public void at(long when, EventHandler target, int kind, long arg, Object payload) {
+    /**
+     * Schedules an event at an absolute time, which must not be in the past. Returns a handle for
+     * {@link #cancel(long)}; handles are never 0.
+     */
+    public long at(long when, EventHandler target, int kind, long arg, Object payload) {
         if (when < now) {
             throw new IllegalStateException("event scheduled in the past: " + when + " < " + now);
         }
-        queue.add(when, target, kind, arg, payload);
+        return queue.add(when, target, kind, arg, payload) + NO_EVENT + 1;
     }
 
-    public void after(long delay, EventHandler target, int kind, long arg, Object payload) {
-        at(now + delay, target, kind, arg, payload);
+    public long after(long delay, EventHandler target, int kind, long arg, Object payload) {
+        return at(now + delay, target, kind, arg, payload);
+    }
+
+    /** A handle value that never names an event. */
+    public static final long NO_EVENT = 0;
+
+    /** Cancels a pending event (a stopped timer); returns false if it already ran or was cancelled. */
+    public boolean cancel(long handle) {
+        return handle != NO_EVENT && queue.cancel(handle - NO_EVENT - 1);
     }
 
     public void stop() {
@@ -53,7 +64,7 @@ public final class Simulator {
                 break;
             }
             int slot = queue.poll();
-            now = queue.time[slot];
+            now = queue.polledTime;
             EventHandler target = queue.target[slot];
             int kind = queue.kind[slot];
             long arg = queue.arg[slot];

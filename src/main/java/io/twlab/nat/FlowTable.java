@@ -65,10 +65,14 @@ final class FlowTable {
 
     /** Removes every flow the predicate accepts. */
     void removeIf(java.util.function.Predicate<NatFlow> dead, java.util.function.Consumer<NatFlow> onRemove) {
-        NatFlow[] snapshot = Arrays.stream(values).filter(v -> v != null && dead.test(v)).toArray(NatFlow[]::new);
-        for (NatFlow f : snapshot) {
-            onRemove.accept(f);
+        // Collect first: removal shifts entries, so the table is not walked while it changes.
+        java.util.ArrayList<NatFlow> doomed = new java.util.ArrayList<>();
+        for (NatFlow v : values) {
+            if (v != null && dead.test(v)) {
+                doomed.add(v);
+            }
         }
+        doomed.forEach(onRemove);
     }
 
     private void shiftBack(int gap) {
@@ -88,8 +92,13 @@ final class FlowTable {
     }
 
     private int slot(long a, long b) {
-        long h = a * 0x9E3779B97F4A7C15L ^ b * 0xC2B2AE3D27D4EB4FL;
-        h ^= h >>> 29;
+        // Murmur3-style finaliser over both words: every key bit reaches the low bits the mask keeps.
+        long h = a * 0x9E3779B97F4A7C15L + b;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
         return (int) h & mask;
     }
 

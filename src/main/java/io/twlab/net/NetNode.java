@@ -52,7 +52,8 @@ public abstract class NetNode implements EventHandler {
 
     /** Sends a packet towards its destination address; drops it when no route exists. */
     protected void forward(Simulator sim, Packet p) {
-        Link via = routes.get(p.dstIp);
+        // A host on a single link (most hosts) sends everything it can route through that link.
+        Link via = links.size() == 1 && !routes.isEmpty() ? links.get(0) : routes.get(p.dstIp);
         if (via == null) {
             noRouteDrops++;
             return;

@@ -48,7 +48,8 @@ public final class TcpConnection {
     long delackDeadline = Long.MAX_VALUE;
     long finWait2Deadline = Long.MAX_VALUE;
     long timerEventAt = Long.MAX_VALUE;
-    long timerToken;
+    /** The pending engine event serving the deadlines, or Simulator.NO_EVENT. */
+    long timerEvent;
 
     boolean ackPending;
     int quickAcks = 16;

@@ -281,7 +281,7 @@ public final class TcpHost extends NetNode {
         p.flags = Packet.ACK;
         p.seq = timeWait.sndNxt[tw];
         p.ack = timeWait.rcvNxt[tw];
-        p.window = timeWait.rcvWnd[tw];
+        p.window = TimeWaitTable.RCV_WND;
         if (timeWait.tsRecentStamp[tw] != 0) {
             p.hasTimestamp = true;
             p.tsVal = rawTs() + timeWait.tsOffset[tw];
@@ -390,7 +390,8 @@ public final class TcpHost extends NetNode {
             c.mss = p.mss > 0 ? Math.min(p.mss, OUR_MSS) : 536;
             rttSample(c, p.ack);
             c.retransmits = 0;
-            c.rtoDeadline = Long.MAX_VALUE;
+            c.rtoNs = rtoFromEstimate(c);
+            clearRto(c);
             c.state = TcpState.ESTABLISHED;
             sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
             c.app.onEstablished(c);
@@ -433,8 +434,8 @@ public final class TcpHost extends NetNode {
         c.sndUna = p.ack;
         rttSample(c, p.ack);
         c.retransmits = 0;
-        c.rtoDeadline = Long.MAX_VALUE;
         c.rtoNs = rtoFromEstimate(c);
+        clearRto(c);
         counters.inc(Counter.PassiveOpens);
         c.app = l.acceptHandler.accept(c);
         c.app.onEstablished(c);
@@ -551,7 +552,7 @@ public final class TcpHost extends NetNode {
             c.retransmits = 0;
             c.rtoNs = rtoFromEstimate(c);
             if (c.sndUna == c.sndNxt) {
-                c.rtoDeadline = Long.MAX_VALUE;
+                clearRto(c);
             } else {
                 setRto(c, c.rtoNs);
             }
@@ -609,12 +610,11 @@ public final class TcpHost extends NetNode {
         int s = timeWait.allocate(c.key, now);
         timeWait.rcvNxt[s] = c.rcvNxt;
         timeWait.sndNxt[s] = c.sndNxt;
-        timeWait.rcvWnd[s] = WINDOW;
         timeWait.tsRecent[s] = c.tsRecent;
-        timeWait.tsRecentStamp[s] = c.tsOk ? Math.max(c.tsRecentStamp, 1) : 0;
-        timeWait.entryStampMs[s] = clock.millis(now);
+        timeWait.tsRecentStamp[s] = c.tsOk ? (int) Math.max(c.tsRecentStamp, 1) : 0;
+        timeWait.entryStampMs[s] = (int) clock.millis(now);
         timeWait.tsOffset[s] = c.tsOffset;
-        timeWait.substate[s] = substate;
+        timeWait.setSubstate(s, substate);
         timeWait.reaper().schedule(s, timeo, false);
     }
 
@@ -692,9 +692,7 @@ public final class TcpHost extends NetNode {
             p.tsEcr = c.tsRecent;
         }
         if ((flags & Packet.ACK) != 0) {
-            c.ackPending = false;
-            c.segmentsSinceAck = 0;
-            c.delackDeadline = Long.MAX_VALUE;
+            ackSent(c);
         }
         transmit(p);
     }
@@ -711,9 +709,7 @@ public final class TcpHost extends NetNode {
             p.tsEcr = c.tsRecent;
         }
         if ((flags & Packet.ACK) != 0) {
-            c.ackPending = false;
-            c.segmentsSinceAck = 0;
-            c.delackDeadline = Long.MAX_VALUE;
+            ackSent(c);
         }
         transmit(p);
     }
@@ -758,18 +754,39 @@ public final class TcpHost extends NetNode {
     // ------------------------------------------------------------------------------------------------
     // Timers
 
+    /** An ACK went out: nothing is pending for the delayed-ACK timer. */
+    private void ackSent(TcpConnection c) {
+        c.ackPending = false;
+        c.segmentsSinceAck = 0;
+        if (c.delackDeadline != Long.MAX_VALUE) {
+            c.delackDeadline = Long.MAX_VALUE;
+            armTimer(c);
+        }
+    }
+
+    private void clearRto(TcpConnection c) {
+        c.rtoDeadline = Long.MAX_VALUE;
+        armTimer(c);
+    }
+
     private void setRto(TcpConnection c, long delay) {
         c.rtoDeadline = sim.now() + delay;
         armTimer(c);
     }
 
-    /** Ensures an engine event at or before the earliest deadline; later events left behind are ignored. */
+    /**
+     * Keeps one engine event at the earliest of the connection's deadlines. A deadline that moves later leaves
+     * the event in place (it re-arms when it fires); an earlier one or none at all replaces it, so stopped
+     * timers leave the queue instead of firing for nothing.
+     */
     private void armTimer(TcpConnection c) {
         long next = Math.min(c.rtoDeadline, Math.min(c.delackDeadline, c.finWait2Deadline));
         if (next < c.timerEventAt) {
+            sim.cancel(c.timerEvent);
             c.timerEventAt = next;
-            c.timerToken++;
-            sim.at(next, this, EV_CONN_TIMER, c.timerToken, c);
+            c.timerEvent = sim.at(next, this, EV_CONN_TIMER, 0, c);
+        } else if (next == Long.MAX_VALUE && c.timerEvent != Simulator.NO_EVENT) {
+            stopTimers(c);
         }
     }
 
@@ -778,17 +795,16 @@ public final class TcpHost extends NetNode {
         c.delackDeadline = Long.MAX_VALUE;
         c.finWait2Deadline = Long.MAX_VALUE;
         c.timerEventAt = Long.MAX_VALUE;
-        c.timerToken++;
+        sim.cancel(c.timerEvent);
+        c.timerEvent = Simulator.NO_EVENT;
     }
 
     @Override
-    protected void onTimer(Simulator sim, int kind, long token, Object payload) {
+    protected void onTimer(Simulator sim, int kind, long arg, Object payload) {
         TcpConnection c = (TcpConnection) payload;
-        if (token != c.timerToken || c.state == TcpState.CLOSED || c.state == TcpState.TIME_WAIT) {
-            return;
-        }
-        long now = sim.now();
+        c.timerEvent = Simulator.NO_EVENT;
         c.timerEventAt = Long.MAX_VALUE;
+        long now = sim.now();
         if (c.delackDeadline <= now) {
             c.delackDeadline = Long.MAX_VALUE;
             if (c.ackPending) {
@@ -984,7 +1000,7 @@ public final class TcpHost extends NetNode {
     private boolean twReuseAllows(int tw, int remoteIp) {
         boolean enabled = twReuse == 1 || (twReuse == 2 && (remoteIp >>> 24) == 127);
         if (!enabled || timeWait.tsRecentStamp[tw] == 0
-                || timeWait.substate[tw] == TimeWaitTable.SUBSTATE_FIN_WAIT2) {
+                || timeWait.substate(tw) == TimeWaitTable.SUBSTATE_FIN_WAIT2) {
             return false;
         }
         long now = sim.now();
@@ -992,8 +1008,8 @@ public final class TcpHost extends NetNode {
         return switch (rule) {
             case SECONDS_DIFF_GREATER_THAN_ONE -> clock.seconds(now) - timeWait.tsRecentStamp[tw] > 1;
             case SECONDS_ADVANCED -> clock.seconds(now) > timeWait.tsRecentStamp[tw];
-            case ENTRY_STAMP_PLUS_DELAY_MS -> clock.millis(now)
-                    > timeWait.entryStampMs[tw] + sysctls.get(io.twlab.kernel.Sysctls.TCP_TW_REUSE_DELAY);
+            case ENTRY_STAMP_PLUS_DELAY_MS -> (int) clock.millis(now) - timeWait.entryStampMs[tw]
+                    > sysctls.get(Sysctls.TCP_TW_REUSE_DELAY);
         };
     }
 

@@ -22,7 +22,7 @@ public final class TimeWaitProcessor {
     private final Counters counters;
     private final Counter pawsCounter;
     private final boolean rfc1337;
-    private final long invalidRateLimitNs;
+    private final long invalidRateLimitMs;
     private final long recycleTimeoutNs;
     /** ISN for the new connection after a {@link TimeWaitVerdict#SYN} verdict. */
     int acceptedIsn;
@@ -34,7 +34,7 @@ public final class TimeWaitProcessor {
         this.counters = counters;
         this.pawsCounter = Counter.valueOf(profile.pawsTimewaitCounter());
         this.rfc1337 = rfc1337;
-        this.invalidRateLimitNs = invalidRateLimitNs;
+        this.invalidRateLimitMs = invalidRateLimitNs / Simulator.NS_PER_MS;
         this.recycleTimeoutNs = recycleTimeoutNs;
     }
 
@@ -58,6 +58,7 @@ public final class TimeWaitProcessor {
     }
 
     public TimeWaitVerdict process(int s, Packet p, long nowNs, long nowSec, long nowMs) {
+        int nowMs32 = (int) nowMs;
         boolean rst = p.has(Packet.RST);
         boolean syn = p.has(Packet.SYN);
         boolean ack = p.has(Packet.ACK);
@@ -71,10 +72,10 @@ public final class TimeWaitProcessor {
         boolean pawsReject = sawTimestamp && pawsReject(table.tsRecent[s], table.tsRecentStamp[s], p.tsVal, rst,
                 nowSec, profile.pawsWrapSeconds());
 
-        if (table.substate[s] == TimeWaitTable.SUBSTATE_FIN_WAIT2) {
+        if (table.substate(s) == TimeWaitTable.SUBSTATE_FIN_WAIT2) {
             // Orphaned FIN_WAIT2 kept as a TIME_WAIT bucket: only an in-order FIN moves it on.
-            if (pawsReject || !inWindow(seq, endSeq, rcvNxt, rcvNxt + table.rcvWnd[s])) {
-                return outOfWindowAck(s, p, nowNs);
+            if (pawsReject || !inWindow(seq, endSeq, rcvNxt, rcvNxt + TimeWaitTable.RCV_WND)) {
+                return outOfWindowAck(s, p, nowMs32);
             }
             if (rst) {
                 table.remove(s, false, nowNs);
@@ -89,12 +90,12 @@ public final class TimeWaitProcessor {
             if (!fin || endSeq != rcvNxt + 1) {
                 return TimeWaitVerdict.RST;
             }
-            table.substate[s] = TimeWaitTable.SUBSTATE_TIME_WAIT;
+            table.setSubstate(s, TimeWaitTable.SUBSTATE_TIME_WAIT);
             table.rcvNxt[s] = endSeq;
-            table.entryStampMs[s] = nowMs;
+            table.entryStampMs[s] = nowMs32;
             if (sawTimestamp) {
                 table.tsRecent[s] = p.tsVal;
-                table.tsRecentStamp[s] = nowSec;
+                table.tsRecentStamp[s] = (int) nowSec;
             }
             table.reaper().schedule(s, recycleTimeoutNs > 0 && table.tsRecentStamp[s] != 0
                     ? recycleTimeoutNs : TIMEWAIT_LEN_NS, true);
@@ -117,7 +118,7 @@ public final class TimeWaitProcessor {
             }
             if (sawTimestamp) {
                 table.tsRecent[s] = p.tsVal;
-                table.tsRecentStamp[s] = nowSec;
+                table.tsRecentStamp[s] = (int) nowSec;
             }
             return TimeWaitVerdict.SUCCESS;
         }
@@ -138,24 +139,26 @@ public final class TimeWaitProcessor {
             if (pawsReject || ack) {
                 table.reaper().schedule(s, TIMEWAIT_LEN_NS, true);
             }
-            return outOfWindowAck(s, p, nowNs);
+            return outOfWindowAck(s, p, nowMs32);
         }
         return TimeWaitVerdict.SUCCESS;
     }
 
     /** tcp_timewait_check_oow_rate_limit(): at most one ACK per tcp_invalid_ratelimit for SYNs and pure ACKs. */
-    private TimeWaitVerdict outOfWindowAck(int s, Packet p, long nowNs) {
-        if (!profile.twAckRateLimited() || invalidRateLimitNs == 0) {
+    private TimeWaitVerdict outOfWindowAck(int s, Packet p, int nowMs) {
+        if (!profile.twAckRateLimited() || invalidRateLimitMs == 0) {
             return TimeWaitVerdict.ACK;
         }
         boolean rateLimitable = p.seq == p.endSeq() || p.has(Packet.SYN);
         if (rateLimitable) {
-            long last = table.lastOowAckNs[s];
-            if (last != Long.MIN_VALUE && nowNs - last < invalidRateLimitNs) {
+            // tcp_oow_rate_limited(): a zero stamp means none sent yet; elapsed is a wrapping u32 difference.
+            int last = table.lastOowAckMs[s];
+            int elapsed = nowMs - last;
+            if (last != 0 && elapsed >= 0 && elapsed < invalidRateLimitMs) {
                 counters.inc(Counter.TCPACKSkippedTimeWait);
                 return TimeWaitVerdict.SUCCESS;
             }
-            table.lastOowAckNs[s] = nowNs;
+            table.lastOowAckMs[s] = nowMs == 0 ? 1 : nowMs;
         }
         return TimeWaitVerdict.ACK;
     }

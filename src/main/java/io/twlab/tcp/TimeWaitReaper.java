@@ -21,8 +21,6 @@ public abstract class TimeWaitReaper implements EventHandler {
     protected final HostClock clock;
     private final boolean countAtArming;
     private final Long2IntOpenHashMap jiffyBuckets = new Long2IntOpenHashMap();
-    /** Entries with a timeout of at most 4 s count as TWKilled, the others as TW. */
-    private boolean[] shortTimeout = new boolean[256];
 
     protected TimeWaitReaper(Simulator sim, TimeWaitTable table, Counters counters, HostClock clock,
                              boolean countAtArming) {
@@ -53,13 +51,13 @@ public abstract class TimeWaitReaper implements EventHandler {
      * inet_twsk_schedule / __inet_twsk_schedule.
      */
     public final void schedule(int s, long timeoNs, boolean rearm) {
-        if (s >= shortTimeout.length) {
-            shortTimeout = java.util.Arrays.copyOf(shortTimeout, Math.max(s + 1, shortTimeout.length * 2));
-        }
         long timeoJiffies = ceilDiv(timeoNs, clock.jiffyNs());
-        shortTimeout[s] = timeoJiffies <= 4L * clock.hz();
+        // Entries with a timeout of at most 4 s count as TWKilled, the others as TW.
+        boolean shortTimeout = timeoJiffies <= 4L * clock.hz();
+        table.substate[s] = (byte) (shortTimeout ? table.substate[s] | TimeWaitTable.SHORT_TIMEOUT
+                : table.substate[s] & ~TimeWaitTable.SHORT_TIMEOUT);
         if (!rearm && countAtArming) {
-            counters.inc(shortTimeout[s] ? Counter.TWKilled : Counter.TW);
+            counters.inc(shortTimeout ? Counter.TWKilled : Counter.TW);
         }
         arm(s, timeoJiffies);
     }
@@ -71,7 +69,7 @@ public abstract class TimeWaitReaper implements EventHandler {
     /** An entry's timer fired: count it (unless counted when armed) and free it. */
     protected final void expire(int s) {
         if (!countAtArming) {
-            counters.inc(shortTimeout[s] ? Counter.TWKilled : Counter.TW);
+            counters.inc((table.substate[s] & TimeWaitTable.SHORT_TIMEOUT) != 0 ? Counter.TWKilled : Counter.TW);
         }
         table.remove(s, true, sim.now());
     }

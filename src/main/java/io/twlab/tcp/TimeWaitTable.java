@@ -13,21 +13,25 @@ public final class TimeWaitTable {
     /** Substates of a TIME_WAIT bucket (tw_substate). */
     public static final byte SUBSTATE_TIME_WAIT = 0;
     public static final byte SUBSTATE_FIN_WAIT2 = 1;
+    static final byte SUBSTATE_MASK = 1;
+    static final byte SHORT_TIMEOUT = 2;
+    /** The receive window a TIME_WAIT advertises and accepts (the model's sockets never scale it down). */
+    static final int RCV_WND = 65535;
 
     private final Long2IntOpenHashMap index = new Long2IntOpenHashMap();
     long[] key = new long[256];
     int[] rcvNxt = new int[256];
     int[] sndNxt = new int[256];
-    int[] rcvWnd = new int[256];
     int[] tsRecent = new int[256];
     /** Seconds clock when ts_recent was stored; 0 when the connection did not use timestamps. */
-    long[] tsRecentStamp = new long[256];
-    /** tcp_clock_ms() at TIME_WAIT entry (tw_entry_stamp, 6.14+ reuse rule). */
-    long[] entryStampMs = new long[256];
+    int[] tsRecentStamp = new int[256];
+    /** tcp_clock_ms() at TIME_WAIT entry (tw_entry_stamp, 6.14+ reuse rule); a u32 that wraps as the kernel's. */
+    int[] entryStampMs = new int[256];
     int[] tsOffset = new int[256];
     long[] createdNs = new long[256];
-    /** Simulation time of the last out-of-window ACK sent (tcp_invalid_ratelimit); Long.MIN_VALUE for none. */
-    long[] lastOowAckNs = new long[256];
+    /** Milliseconds clock of the last out-of-window ACK sent (tcp_invalid_ratelimit); 0 for none. */
+    int[] lastOowAckMs = new int[256];
+    /** tw_substate in the low bit; {@link #SHORT_TIMEOUT} when the timer was armed for at most 4 s. */
     byte[] substate = new byte[256];
     /** Reaper bookkeeping: intrusive doubly linked list and the list (cell or expiry bucket) an entry is on. */
     int[] next = new int[256];
@@ -78,7 +82,8 @@ public final class TimeWaitTable {
         }
         key[s] = tupleKey;
         createdNs[s] = nowNs;
-        lastOowAckNs[s] = Long.MIN_VALUE;
+        lastOowAckMs[s] = 0;
+        substate[s] = SUBSTATE_TIME_WAIT;
         next[s] = -1;
         prev[s] = -1;
         bucket[s] = -1;
@@ -106,13 +111,12 @@ public final class TimeWaitTable {
         key = Arrays.copyOf(key, n);
         rcvNxt = Arrays.copyOf(rcvNxt, n);
         sndNxt = Arrays.copyOf(sndNxt, n);
-        rcvWnd = Arrays.copyOf(rcvWnd, n);
         tsRecent = Arrays.copyOf(tsRecent, n);
         tsRecentStamp = Arrays.copyOf(tsRecentStamp, n);
         entryStampMs = Arrays.copyOf(entryStampMs, n);
         tsOffset = Arrays.copyOf(tsOffset, n);
         createdNs = Arrays.copyOf(createdNs, n);
-        lastOowAckNs = Arrays.copyOf(lastOowAckNs, n);
+        lastOowAckMs = Arrays.copyOf(lastOowAckMs, n);
         substate = Arrays.copyOf(substate, n);
         next = Arrays.copyOf(next, n);
         prev = Arrays.copyOf(prev, n);
@@ -121,10 +125,18 @@ public final class TimeWaitTable {
 
     /** Bytes of array storage per entry slot plus the index map's share (for the benchmark's figure). */
     public static int bytesPerEntry() {
-        // key 8, rcvNxt 4, sndNxt 4, rcvWnd 4, tsRecent 4, tsRecentStamp 8, entryStampMs 8, tsOffset 4,
-        // createdNs 8, lastOowAckNs 8, substate 1, next 4, prev 4, bucket 8, free list 4 = 81;
+        // key 8, rcvNxt 4, sndNxt 4, tsRecent 4, tsRecentStamp 4, entryStampMs 4, tsOffset 4, createdNs 8,
+        // lastOowAckMs 4, substate 1, next 4, prev 4, bucket 8, free list 4 = 65;
         // Long2IntOpenHashMap at load 0.75: (8 + 4) / 0.75 = 16.
-        return 81 + 16;
+        return 65 + 16;
+    }
+
+    public byte substate(int s) {
+        return (byte) (substate[s] & SUBSTATE_MASK);
+    }
+
+    void setSubstate(int s, byte value) {
+        substate[s] = (byte) ((substate[s] & ~SUBSTATE_MASK) | value);
     }
 
     /** Observes each TIME_WAIT that ended by its timer, with how long it lived. */

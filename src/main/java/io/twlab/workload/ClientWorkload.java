@@ -90,6 +90,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         boolean finished;
         boolean established;
         TcpConnection conn;
+        long connectTimeoutEvent;
     }
 
     private void scheduleNextArrival(long from) {
@@ -155,7 +156,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         c.appState = req;
         req.conn = c;
         if (connectTimeoutNs > 0) {
-            sim.after(connectTimeoutNs, this, EV_CONNECT_TIMEOUT, req.connectGeneration, req);
+            req.connectTimeoutEvent = sim.after(connectTimeoutNs, this, EV_CONNECT_TIMEOUT, req.connectGeneration, req);
         }
     }
 
@@ -183,6 +184,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     public void onEstablished(TcpConnection c) {
         Request req = (Request) c.appState;
         req.established = true;
+        sim.cancel(req.connectTimeoutEvent);
         stats.connected(sim.now() - req.connectStartNs, c.retransmits());
         c.send(service.requestBytes());
     }

@@ -12,6 +12,7 @@ public final class RateProfile {
     private final long[] timesNs;
     private final double[] rates;
     private final long periodNs;
+    private final boolean constant;
 
     public RateProfile(long[] timesNs, double[] rates, long periodNs) {
         if (timesNs.length == 0 || timesNs.length != rates.length) {
@@ -20,6 +21,7 @@ public final class RateProfile {
         this.timesNs = timesNs.clone();
         this.rates = rates.clone();
         this.periodNs = periodNs;
+        this.constant = Arrays.stream(rates).allMatch(r -> r == rates[0]);
     }
 
     public static RateProfile constant(double perSecond) {
@@ -49,7 +51,7 @@ public final class RateProfile {
 
     /** True when the rate never changes (a single point, or all points equal). */
     public boolean isConstant() {
-        return Arrays.stream(rates).allMatch(r -> r == rates[0]);
+        return constant;
     }
 
     public double maxRate() {

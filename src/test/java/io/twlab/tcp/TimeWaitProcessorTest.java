@@ -30,10 +30,9 @@ class TimeWaitProcessorTest {
         tw = table.allocate(42L, 0);
         table.rcvNxt[tw] = 1000;
         table.sndNxt[tw] = 5000;
-        table.rcvWnd[tw] = 65535;
         table.tsRecent[tw] = 7000;
         table.tsRecentStamp[tw] = timestamps ? 100 : 0;
-        table.substate[tw] = TimeWaitTable.SUBSTATE_TIME_WAIT;
+        table.setSubstate(tw, TimeWaitTable.SUBSTATE_TIME_WAIT);
         table.reaper().schedule(tw, TimeWaitProcessor.TIMEWAIT_LEN_NS, false);
     }
 
@@ -151,18 +150,18 @@ class TimeWaitProcessorTest {
     @Test
     void finWait2SubstateMovesToTimeWaitOnInOrderFinAndResetsASyn() {
         setUp("linux-4.19", false, 0, true);
-        table.substate[tw] = TimeWaitTable.SUBSTATE_FIN_WAIT2;
+        table.setSubstate(tw, TimeWaitTable.SUBSTATE_FIN_WAIT2);
         Packet fin = new Packet();
         fin.flags = Packet.FIN | Packet.ACK;
         fin.seq = 1000;
         fin.hasTimestamp = true;
         fin.tsVal = 7050;
         assertThat(process(fin)).isEqualTo(TimeWaitVerdict.ACK);
-        assertThat(table.substate[tw]).isEqualTo(TimeWaitTable.SUBSTATE_TIME_WAIT);
+        assertThat(table.substate(tw)).isEqualTo(TimeWaitTable.SUBSTATE_TIME_WAIT);
         assertThat(table.rcvNxt[tw]).isEqualTo(1001);
 
         setUp("linux-4.19", false, 0, true);
-        table.substate[tw] = TimeWaitTable.SUBSTATE_FIN_WAIT2;
+        table.setSubstate(tw, TimeWaitTable.SUBSTATE_FIN_WAIT2);
         assertThat(process(syn(1000, 7050))).isEqualTo(TimeWaitVerdict.RST);
     }
 
