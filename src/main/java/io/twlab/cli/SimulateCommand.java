@@ -34,8 +34,16 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print nothing on success (use with --out)")
     boolean quiet;
 
+    @Option(names = "--counters", defaultValue = "nstat", paramLabel = "STYLE",
+            description = "how the summary prints host counters: nstat (TcpExtPAWSEstab 12) or netstat "
+                    + "(netstat -s lines); default ${DEFAULT-VALUE}")
+    String counterStyle;
+
     @Override
     public Integer call() {
+        if (!counterStyle.equals("nstat") && !counterStyle.equals("netstat")) {
+            throw new UsageException("--counters: expected nstat or netstat, got '" + counterStyle + "'");
+        }
         ScenarioSpec spec = ScenarioLoader.load(scenario, overrides);
         if (out != null) {
             OutputFiles.prepareDirectory(out);
@@ -53,7 +61,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (json) {
             System.out.print(jsonText);
         } else if (!quiet) {
-            System.out.print(RunSummary.toText(result));
+            System.out.print(RunSummary.toText(result, counterStyle.equals("netstat")));
             if (out != null) {
                 System.out.println("Wrote " + out.resolve("series.csv") + " and " + out.resolve("summary.json"));
             }

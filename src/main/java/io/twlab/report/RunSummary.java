@@ -102,8 +102,11 @@ public final class RunSummary {
         return root;
     }
 
-    /** The readable summary: clients first, then the hosts whose counters moved. */
-    public static String toText(RunResult r) {
+    /**
+     * The readable summary: clients first, then the hosts whose counters moved, their counters printed as
+     * nstat names or, with {@code netstatStyle}, as the lines of {@code netstat -s}.
+     */
+    public static String toText(RunResult r, boolean netstatStyle) {
         Model m = r.model();
         StringBuilder sb = new StringBuilder();
         ClientStats s = m.clientStats();
@@ -142,7 +145,12 @@ public final class RunSummary {
             if (tl != null && tl.count() > 0) {
                 sb.append(String.format(Locale.ROOT, ", lifetimes %.1f-%.1f s", tl.minSeconds(), tl.maxSeconds()));
             }
-            sb.append('\n').append(counters);
+            sb.append('\n');
+            if (netstatStyle) {
+                host.counters().toNetstat().lines().forEach(l -> sb.append("    ").append(l).append('\n'));
+            } else {
+                sb.append(counters);
+            }
         }
         for (SnatGateway n : m.nats()) {
             sb.append(String.format(Locale.ROOT, "NAT %s: %,d mappings created, %,d reused, %,d allocation failures, %,d evictions, %,d packets without mapping dropped%n",

@@ -51,6 +51,11 @@ class SimulateOutputTest {
                 "--set", "workloads.partner.rate=700");
         assertThat(text.out()).contains("Clients: 105,000 requests").contains("TcpExtPAWSEstab")
                 .contains("Host nginx (linux-2.6.32, 30.1.1.1)");
+        CliRun netstat = CliRun.of("simulate", "scenarios/nat-paws-2.6.yaml", "--set", "duration=150s",
+                "--set", "workloads.partner.rate=700", "--counters", "netstat");
+        // Seed 000 quotes: "216576 packets rejects in established connections because of timestamp".
+        assertThat(netstat.out()).containsPattern("\\n +[1-9][0-9]* packets rejects in established connections because of timestamp\\n");
+        assertThat(CliRun.of("simulate", "scenarios/nat-paws-2.6.yaml", "--counters", "xml").status()).isEqualTo(2);
     }
 
     @Test

@@ -271,4 +271,35 @@ class TcpBehaviourTest {
         assertThat(r.model().hostGroups().get("server").get(0).counters().get(Counter.RetransSegs)).isGreaterThan(0);
         assertThat(synTimes(cap[0])[0]).isCloseTo(0.0, within(1e-9));
     }
+
+    @Test
+    void keepAliveCarriesKExchangesThenTheClientCloses() {
+        Capture[] cap = new Capture[1];
+        RunResult r = run(DIRECT.formatted("linux-4.19").replace("rate: 0.001",
+                "rate: 0.001\n    pattern: keep-alive\n    requests-per-connection: 5"), List.of("duration=10s"), cap);
+        long requests = cap[0].packets.stream().filter(p -> p.from().equals("client") && p.length() > 0).count();
+        long responses = cap[0].packets.stream().filter(p -> p.from().equals("server") && p.length() > 0).count();
+        // Five 300-byte requests and five 1000-byte responses on one connection; the client closes first, so
+        // the TIME_WAIT is on the client.
+        assertThat(requests).isEqualTo(5);
+        assertThat(responses).isEqualTo(5);
+        assertThat(r.model().clientStats().successes()).isEqualTo(1);
+        assertThat(r.model().hostGroups().get("client").get(0).timeWait().count()).isEqualTo(1);
+        assertThat(r.model().hostGroups().get("server").get(0).timeWait().count()).isZero();
+    }
+
+    @Test
+    void retryPolicyOpensNewConnectionsAfterAFailure() {
+        // Every packet is lost; connect timeout 1.5 s, 2 retries 0.5 s apart: connects at 0, 2 and 4 s (each on
+        // a new socket, so ActiveOpens = 3), one request failed.
+        Capture[] cap = new Capture[1];
+        RunResult r = run(LOSSY.formatted("linux-3.10"), List.of("workloads.w.connect-timeout=1500ms",
+                "workloads.w.retries=2", "workloads.w.retry-delay=500ms", "duration=20s"), cap);
+        TcpHost client = r.model().hostGroups().get("client").get(0);
+        assertThat(client.counters().get(Counter.ActiveOpens)).isEqualTo(3);
+        assertThat(r.model().clientStats().failures(FailureCause.CONNECT_TIMEOUT)).isEqualTo(1);
+        assertThat(r.model().clientStats().connects()).isEqualTo(3);
+        // Each attempt sends its SYN and one retransmission 1 s later before the application gives up.
+        assertThat(synTimes(cap[0])).containsExactly(0, 1, 2, 3, 4, 5);
+    }
 }
