@@ -250,31 +250,36 @@ public final class SnatGateway extends NetNode {
 
     /** Walks (port, address) pairs in order, addresses alternating fastest, and takes the next free one. */
     private NatFlow allocateRoundRobin(Packet p, long now) {
-        long total = (long) rangeSize() * publicIps.length;
-        for (long tries = 0; tries < total; tries++) {
-            long i = cursor;
-            cursor = (cursor + 1) % total;
-            int ip = publicIps[(int) (i % publicIps.length)];
-            int port = portLow + (int) (i / publicIps.length);
-            if (!used(ip, port, p, now)) {
-                return flowFor(p, ip, port);
-            }
+        long i = firstFree(p, now, cursor);
+        if (i < 0) {
+            return null;
         }
-        return null;
+        cursor = (i + 1) % ((long) rangeSize() * publicIps.length);
+        return flowAt(p, i);
     }
 
     private NatFlow allocateRandom(Packet p, long now) {
+        long i = firstFree(p, now, random.nextLong((long) rangeSize() * publicIps.length));
+        return i < 0 ? null : flowAt(p, i);
+    }
+
+    /**
+     * Index of the first free (port, address) pair at or after {@code start}, wrapping once around the range
+     * (index i is address i mod n, port low + i / n); -1 when every pair is in use.
+     */
+    private long firstFree(Packet p, long now, long start) {
         long total = (long) rangeSize() * publicIps.length;
-        long start = random.nextLong(total);
         for (long tries = 0; tries < total; tries++) {
             long i = (start + tries) % total;
-            int ip = publicIps[(int) (i % publicIps.length)];
-            int port = portLow + (int) (i / publicIps.length);
-            if (!used(ip, port, p, now)) {
-                return flowFor(p, ip, port);
+            if (!used(publicIps[(int) (i % publicIps.length)], portLow + (int) (i / publicIps.length), p, now)) {
+                return i;
             }
         }
-        return null;
+        return -1;
+    }
+
+    private NatFlow flowAt(Packet p, long i) {
+        return flowFor(p, publicIps[(int) (i % publicIps.length)], portLow + (int) (i / publicIps.length));
     }
 
     /**

@@ -220,7 +220,7 @@ public final class TcpHost extends NetNode {
             counters.inc(Counter.EstabResets);
         }
         counters.inc(Counter.TCPAbortOnClose);
-        sendControl(c, Packet.RST | Packet.ACK, c.sndNxt, c.rcvNxt, false);
+        sendControl(c, Packet.RST | Packet.ACK);
         destroy(c);
     }
 
@@ -393,7 +393,7 @@ public final class TcpHost extends NetNode {
             c.rtoNs = rtoFromEstimate(c);
             clearRto(c);
             c.state = TcpState.ESTABLISHED;
-            sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
+            sendControl(c, Packet.ACK);
             c.app.onEstablished(c);
         }
         // A bare RST or SYN without ACK (simultaneous open) is not modelled: dropped.
@@ -410,7 +410,7 @@ public final class TcpHost extends NetNode {
                 profile.pawsWrapSeconds())
                 && c.tsRecent - p.tsVal > 1) {
             counters.inc(Counter.PAWSEstab);
-            sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, true);
+            sendControl(c, Packet.ACK);
             return;
         }
         if (p.has(Packet.RST)) {
@@ -460,7 +460,7 @@ public final class TcpHost extends NetNode {
         if (c.tsOk && p.hasTimestamp && !rst && c.tsRecent - p.tsVal > 1
                 && nowSec < c.tsRecentStamp + profile.pawsWrapSeconds()) {
             counters.inc(Counter.PAWSEstab);
-            sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, true);
+            sendControl(c, Packet.ACK);
             return;
         }
         if (rst) {
@@ -472,19 +472,19 @@ public final class TcpHost extends NetNode {
                 finish(c, CloseReason.RESET);
             } else if (between(p.seq, c.rcvNxt, c.rcvNxt + WINDOW)) {
                 counters.inc(Counter.TCPChallengeACK);
-                sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
+                sendControl(c, Packet.ACK);
             }
             return;
         }
         if (p.has(Packet.SYN)) {
             counters.inc(Counter.TCPChallengeACK);
-            sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
+            sendControl(c, Packet.ACK);
             return;
         }
         boolean occupiesSequence = p.payloadLength > 0 || p.has(Packet.FIN);
         if (occupiesSequence && p.seq != c.rcvNxt) {
             // Old duplicate or out of order (links keep order, so only after loss): immediate duplicate ACK.
-            sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
+            sendControl(c, Packet.ACK);
             return;
         }
         if (c.tsOk && p.hasTimestamp && !after(p.seq, c.rcvNxt) && p.tsVal - c.tsRecent >= 0) {
@@ -515,7 +515,7 @@ public final class TcpHost extends NetNode {
                 }
                 case FIN_WAIT_1 -> c.state = TcpState.CLOSING;
                 case FIN_WAIT_2 -> {
-                    sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
+                    sendControl(c, Packet.ACK);
                     enterTimeWait(c, TimeWaitTable.SUBSTATE_TIME_WAIT, 0);
                     return;
                 }
@@ -528,7 +528,7 @@ public final class TcpHost extends NetNode {
                 if (c.quickAcks > 0) {
                     c.quickAcks--;
                 }
-                sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
+                sendControl(c, Packet.ACK);
             } else if (c.delackDeadline == Long.MAX_VALUE) {
                 c.delackDeadline = now + DELACK_NS;
                 armTimer(c);
@@ -543,7 +543,7 @@ public final class TcpHost extends NetNode {
     /** tcp_ack(): returns false when the segment must not be processed further. */
     private boolean ackInput(TcpConnection c, Packet p) {
         if (after(p.ack, c.sndNxt)) {
-            sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
+            sendControl(c, Packet.ACK);
             return false;
         }
         if (after(p.ack, c.sndUna)) {
@@ -697,21 +697,9 @@ public final class TcpHost extends NetNode {
         transmit(p);
     }
 
-    private void sendControl(TcpConnection c, int flags, int seq, int ack, boolean withTs) {
-        Packet p = newPacket(c.remoteIp, c.localPort, c.remotePort);
-        p.flags = flags;
-        p.seq = seq;
-        p.ack = ack;
-        p.window = (flags & Packet.RST) != 0 ? 0 : WINDOW;
-        if (withTs && (flags & Packet.RST) == 0) {
-            p.hasTimestamp = true;
-            p.tsVal = tsNow(c);
-            p.tsEcr = c.tsRecent;
-        }
-        if ((flags & Packet.ACK) != 0) {
-            ackSent(c);
-        }
-        transmit(p);
+    /** A segment without data at snd_nxt: a pure ACK, or the active reset of an aborted connection. */
+    private void sendControl(TcpConnection c, int flags) {
+        sendSegment(c, flags, c.sndNxt, 0, false);
     }
 
     /** tcp_v4_send_reset(): never answers an RST; seq = the offending ACK, or RST|ACK covering the segment. */
@@ -809,7 +797,7 @@ public final class TcpHost extends NetNode {
             c.delackDeadline = Long.MAX_VALUE;
             if (c.ackPending) {
                 counters.inc(Counter.DelayedACKs);
-                sendControl(c, Packet.ACK, c.sndNxt, c.rcvNxt, c.tsOk);
+                sendControl(c, Packet.ACK);
             }
         }
         if (c.finWait2Deadline <= now) {
