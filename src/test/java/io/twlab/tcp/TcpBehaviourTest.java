@@ -302,4 +302,44 @@ class TcpBehaviourTest {
         // Each attempt sends its SYN and one retransmission 1 s later before the application gives up.
         assertThat(synTimes(cap[0])).containsExactly(0, 1, 2, 3, 4, 5);
     }
+
+    @Test
+    void orphanedFinWait2BecomesABucketThatLivesTcpFinTimeout() {
+        // tcp_close(): an orphan whose FIN is acknowledged, with tcp_fin_timeout <= 60 s, is replaced at once by a
+        // TIME_WAIT bucket in substate FIN_WAIT2 that lives max(fin_timeout, 3.5 RTO) = 10 s here.
+        Simulator sim = new Simulator();
+        RandomStreams random = new RandomStreams(1);
+        KernelProfile profile = Profiles.get("linux-4.4");
+        TcpHost client = new TcpHost(sim, "client", 0x0a000001, profile,
+                new Sysctls(profile, Map.of(io.twlab.kernel.Sysctls.TCP_FIN_TIMEOUT, 10L)),
+                new HostClock(Simulator.NS_PER_SEC, 1000), random);
+        TcpHost server = new TcpHost(sim, "server", 0x0a000101, profile, new Sysctls(profile, Map.of()),
+                new HostClock(Simulator.NS_PER_SEC, 1000), random);
+        new Link(client, server, Simulator.NS_PER_MS, 0, 0, random.stream("link"));
+        Routing.build(List.of(client, server));
+        TcpApp silent = new TcpApp() {
+            public void onEstablished(TcpConnection c) { }
+            public void onData(TcpConnection c, int bytes) { }
+            public void onPeerFin(TcpConnection c) { } // never closes: the client stays in FIN_WAIT2
+            public void onClosed(TcpConnection c, CloseReason r) { }
+        };
+        server.listen(80, 128, c -> silent);
+        client.connect(server.ip(), 80, new TcpApp() {
+            public void onEstablished(TcpConnection c) { c.close(); }
+            public void onData(TcpConnection c, int bytes) { }
+            public void onPeerFin(TcpConnection c) { }
+            public void onClosed(TcpConnection c, CloseReason r) { }
+        });
+        sim.runUntil(5 * Simulator.NS_PER_SEC, null);
+        assertThat(client.timeWait().count()).isEqualTo(1);
+        int onlyEntry = 0; // the table's first slot
+        assertThat(client.timeWait().substate(onlyEntry)).isEqualTo(TimeWaitTable.SUBSTATE_FIN_WAIT2);
+        assertThat(client.connectionCount()).isZero();
+        // Entered at ~4 ms (SYN, SYN-ACK, FIN, ACK over 1 ms links); gone 10 s later (exact timer on 4.4).
+        sim.runUntil(10 * Simulator.NS_PER_SEC, null);
+        assertThat(client.timeWait().count()).isEqualTo(1);
+        sim.runUntil(10_100 * Simulator.NS_PER_MS, null);
+        assertThat(client.timeWait().count()).isZero();
+        assertThat(client.counters().get(Counter.TW)).isEqualTo(1);
+    }
 }
