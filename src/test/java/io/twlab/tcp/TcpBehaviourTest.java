@@ -342,4 +342,32 @@ class TcpBehaviourTest {
         assertThat(client.timeWait().count()).isZero();
         assertThat(client.counters().get(Counter.TW)).isEqualTo(1);
     }
+
+    @Test
+    void aSynWithANewerTimestampReopensTheServersTimeWaitWithIsnSndNxtPlus65537() {
+        // One client port, so every connection reuses the 4-tuple the server still holds in TIME_WAIT (60 s).
+        // The client's TSval only grows, so each SYN is accepted (TW_SYN) and the server's new ISN continues the
+        // old sequence space: SYN-ACK seq = old snd_nxt + 65535 + 2.
+        Capture[] cap = new Capture[1];
+        RunResult r = run(DIRECT.formatted("linux-4.19").replace("rate: 0.001", "rate: 1").replace(
+                "address: 10.0.0.1", "address: 10.0.0.1\n    sysctl:\n      net.ipv4.ip_local_port_range: 40000-40000"),
+                List.of("duration=5s"), cap);
+        assertThat(r.model().clientStats().successes()).isEqualTo(5);
+        List<Capture.Seen> pk = cap[0].packets;
+        int reopened = 0;
+        Integer lastServerAckSeq = null;
+        for (Capture.Seen p : pk) {
+            if (p.from().equals("server") && p.is(Packet.ACK) && p.length() == 0) {
+                lastServerAckSeq = p.seq(); // the server's final ACK carries snd_nxt after its FIN
+            }
+            if (p.from().equals("server") && p.is(Packet.SYN | Packet.ACK) && lastServerAckSeq != null) {
+                assertThat(p.seq()).isEqualTo(lastServerAckSeq + 65537);
+                reopened++;
+            }
+        }
+        assertThat(reopened).isEqualTo(4);
+        TcpHost server = r.model().hostGroups().get("server").get(0);
+        assertThat(server.counters().get(Counter.PAWSEstab)).isZero();
+        assertThat(server.timeWait().count()).isEqualTo(1);
+    }
 }
