@@ -11,6 +11,7 @@ import io.twlab.nat.SnatGateway;
 import io.twlab.net.Ipv4;
 import io.twlab.scenario.ScenarioSpec;
 import io.twlab.tcp.Counter;
+import io.twlab.tcp.Counters;
 import io.twlab.tcp.TcpHost;
 import io.twlab.workload.FailureCause;
 
@@ -124,32 +125,39 @@ public final class RunSummary {
             sb.append('\n');
         }
         LatencyHistogram h = s.connectLatency();
-        sb.append(String.format(Locale.ROOT, "  connect latency: p50 %s, p99 %s, max %s; %,d of %,d connects needed a SYN retransmission%n",
+        sb.append(String.format(Locale.ROOT, "  connect latency: p50 %s, p99 %s, max %s; %,d of %,d connects completed only after a SYN retransmission%n",
                 ms(h.quantile(0.5)), ms(h.quantile(0.99)), ms(h.max()), s.synRetransmittedConnects(), s.connects()));
-        for (TcpHost host : m.hosts()) {
-            boolean moved = false;
-            StringBuilder counters = new StringBuilder();
-            for (Counter c : Counter.values()) {
-                long v = host.counters().get(c);
-                if (v != 0 && c != Counter.InSegs && c != Counter.OutSegs) {
-                    counters.append(String.format(Locale.ROOT, "    %-28s %,d%n", c.nstatName(), v));
-                    moved |= c != Counter.ActiveOpens && c != Counter.PassiveOpens;
+        for (Map.Entry<String, java.util.List<TcpHost>> group : m.hostGroups().entrySet()) {
+            java.util.List<TcpHost> members = group.getValue();
+            boolean servers = members.stream().anyMatch(m.serverHosts()::contains);
+            if (members.size() > 1 && !servers) {
+                // A client group prints once, its counters summed over its hosts.
+                long[] sum = new long[Counter.values().length];
+                for (TcpHost member : members) {
+                    for (Counter c : Counter.values()) {
+                        sum[c.ordinal()] += member.counters().get(c);
+                    }
                 }
-            }
-            if (!moved && !m.serverHosts().contains(host)) {
+                TcpHost first = members.get(0);
+                sb.append(String.format(Locale.ROOT, "Hosts %s-1..%d (%s, %s..%s), counters summed%n", group.getKey(),
+                        members.size(), first.profile().name(), Ipv4.format(first.ip()),
+                        Ipv4.format(members.get(members.size() - 1).ip())));
+                appendCounters(sb, sum, netstatStyle);
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, "Host %s (%s, %s): TIME_WAIT %,d at the end", host.name(),
-                    host.profile().name(), Ipv4.format(host.ip()), host.timeWait().count()));
-            TimeWaitLifetimes tl = m.timeWaitLifetimes().get(host.name());
-            if (tl != null && tl.count() > 0) {
-                sb.append(String.format(Locale.ROOT, ", lifetimes %.1f-%.1f s", tl.minSeconds(), tl.maxSeconds()));
-            }
-            sb.append('\n');
-            if (netstatStyle) {
-                host.counters().toNetstat().lines().forEach(l -> sb.append("    ").append(l).append('\n'));
-            } else {
-                sb.append(counters);
+            for (TcpHost host : members) {
+                sb.append(String.format(Locale.ROOT, "Host %s (%s, %s): TIME_WAIT %,d at the end", host.name(),
+                        host.profile().name(), Ipv4.format(host.ip()), host.timeWait().count()));
+                TimeWaitLifetimes tl = m.timeWaitLifetimes().get(host.name());
+                if (tl != null && tl.count() > 0) {
+                    sb.append(String.format(Locale.ROOT, ", lifetimes %.1f-%.1f s", tl.minSeconds(), tl.maxSeconds()));
+                }
+                sb.append('\n');
+                long[] values = new long[Counter.values().length];
+                for (Counter c : Counter.values()) {
+                    values[c.ordinal()] = host.counters().get(c);
+                }
+                appendCounters(sb, values, netstatStyle);
             }
         }
         for (SnatGateway n : m.nats()) {
@@ -157,6 +165,24 @@ public final class RunSummary {
                     n.name(), n.flowsCreated(), n.mappingsReused(), n.allocationFailures(), n.evictions(), n.droppedNoMapping()));
         }
         return sb.toString();
+    }
+
+    /** Counters that moved, as nstat names or netstat -s lines (segment counts left out of the nstat view). */
+    private static void appendCounters(StringBuilder sb, long[] values, boolean netstatStyle) {
+        if (netstatStyle) {
+            Counters view = new Counters();
+            for (Counter c : Counter.values()) {
+                view.add(c, values[c.ordinal()]);
+            }
+            view.toNetstat().lines().forEach(l -> sb.append("    ").append(l).append('\n'));
+            return;
+        }
+        for (Counter c : Counter.values()) {
+            long v = values[c.ordinal()];
+            if (v != 0 && c != Counter.InSegs && c != Counter.OutSegs) {
+                sb.append(String.format(Locale.ROOT, "    %-28s %,d%n", c.nstatName(), v));
+            }
+        }
     }
 
     private static String ms(long micros) {
