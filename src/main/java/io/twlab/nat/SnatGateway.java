@@ -4,6 +4,7 @@ import io.twlab.engine.Simulator;
 import io.twlab.kernel.NatPortAllocation;
 import io.twlab.net.NetNode;
 import io.twlab.net.Packet;
+import io.twlab.net.TupleTable;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 
 import java.util.SplittableRandom;
@@ -31,8 +32,8 @@ public final class SnatGateway extends NetNode {
     private final NatTimeouts timeouts;
     private final SplittableRandom random;
     private final IntOpenHashSet insideAddresses = new IntOpenHashSet();
-    private final FlowTable byInside = new FlowTable();
-    private final FlowTable byOutside = new FlowTable();
+    private final TupleTable<NatFlow> byInside = new TupleTable<>();
+    private final TupleTable<NatFlow> byOutside = new TupleTable<>();
     private long cursor;
     private int linuxRover;
     private boolean sweepScheduled;
@@ -113,7 +114,7 @@ public final class SnatGateway extends NetNode {
 
     private void fromInside(Packet p) {
         long now = sim.now();
-        long a = FlowTable.key1(p.srcIp, p.srcPort, p.dstPort);
+        long a = TupleTable.key1(p.srcIp, p.srcPort, p.dstPort);
         long b = p.dstIp & 0xffffffffL;
         NatFlow f = live(byInside.get(a, b), now);
         boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK);
@@ -148,7 +149,7 @@ public final class SnatGateway extends NetNode {
 
     private void fromOutside(Packet p) {
         long now = sim.now();
-        NatFlow f = live(byOutside.get(FlowTable.key1(p.dstIp, p.dstPort, p.srcPort), p.srcIp & 0xffffffffL), now);
+        NatFlow f = live(byOutside.get(TupleTable.key1(p.dstIp, p.dstPort, p.srcPort), p.srcIp & 0xffffffffL), now);
         if (f == null) {
             droppedNoMapping++;
             return;
@@ -168,8 +169,8 @@ public final class SnatGateway extends NetNode {
     }
 
     private void remove(NatFlow f) {
-        byInside.remove(FlowTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL);
-        byOutside.remove(FlowTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL);
+        byInside.remove(TupleTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL);
+        byOutside.remove(TupleTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL);
     }
 
     private void setState(NatFlow f, NatTcpState s, long now) {
@@ -229,8 +230,8 @@ public final class SnatGateway extends NetNode {
             flowsCreated++;
             f.insideSeqEnd = p.seq;
             setState(f, NatTcpState.SYN_SENT, now);
-            byInside.put(FlowTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
-            byOutside.put(FlowTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
+            byInside.put(TupleTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
+            byOutside.put(TupleTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
             scheduleSweep();
         }
         return f;
@@ -241,7 +242,7 @@ public final class SnatGateway extends NetNode {
     }
 
     private boolean used(int publicIp, int port, Packet p, long now) {
-        return live(byOutside.get(FlowTable.key1(publicIp, port, p.dstPort), p.dstIp & 0xffffffffL), now) != null;
+        return live(byOutside.get(TupleTable.key1(publicIp, port, p.dstPort), p.dstIp & 0xffffffffL), now) != null;
     }
 
     private NatFlow flowFor(Packet p, int publicIp, int port) {
@@ -313,7 +314,7 @@ public final class SnatGateway extends NetNode {
         while (true) {
             for (int i = 0; i < attempts; i++, off++) {
                 int port = portLow + Math.floorMod(off, range);
-                NatFlow clash = live(byOutside.get(FlowTable.key1(ip, port, p.dstPort), p.dstIp & 0xffffffffL), now);
+                NatFlow clash = live(byOutside.get(TupleTable.key1(ip, port, p.dstPort), p.dstIp & 0xffffffffL), now);
                 if (clash == null) {
                     return flowFor(p, ip, port);
                 }

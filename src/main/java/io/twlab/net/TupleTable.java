@@ -1,38 +1,39 @@
-package io.twlab.nat;
+package io.twlab.net;
 
-import java.util.Arrays;
 
 /**
- * Open-addressing hash map from a 96-bit tuple (packed into two longs) to a flow, with linear probing and
- * backward-shift deletion. Lookups allocate nothing.
+ * Open-addressing hash map from a 96-bit tuple (packed into two longs, see {@link #key1}) to a value, with
+ * linear probing and backward-shift deletion. Lookups allocate nothing. Used by the NAT and the IPVS director.
  */
-final class FlowTable {
+public final class TupleTable<V> {
     private long[] k1 = new long[1024];
     private long[] k2 = new long[1024];
-    private NatFlow[] values = new NatFlow[1024];
+    private Object[] values = new Object[1024];
     private int size;
     private int mask = 1023;
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    static long key1(int ip, int port, int otherPort) {
+    /** First key word: an address and two ports; the second word is usually the other address. */
+    public static long key1(int ip, int port, int otherPort) {
         return ((ip & 0xffffffffL) << 32) | ((long) port << 16) | otherPort;
     }
 
-    NatFlow get(long a, long b) {
+    @SuppressWarnings("unchecked")
+    public V get(long a, long b) {
         int i = slot(a, b);
         while (values[i] != null) {
             if (k1[i] == a && k2[i] == b) {
-                return values[i];
+                return (V) values[i];
             }
             i = (i + 1) & mask;
         }
         return null;
     }
 
-    void put(long a, long b, NatFlow v) {
+    public void put(long a, long b, V v) {
         if ((size + 1) * 4 > values.length * 3) {
             rehash(values.length * 2);
         }
@@ -50,7 +51,7 @@ final class FlowTable {
         size++;
     }
 
-    void remove(long a, long b) {
+    public void remove(long a, long b) {
         int i = slot(a, b);
         while (values[i] != null) {
             if (k1[i] == a && k2[i] == b) {
@@ -64,12 +65,14 @@ final class FlowTable {
     }
 
     /** Removes every flow the predicate accepts. */
-    void removeIf(java.util.function.Predicate<NatFlow> dead, java.util.function.Consumer<NatFlow> onRemove) {
+    /** Hands every value the predicate accepts to {@code onRemove}, which removes it (in table order). */
+    @SuppressWarnings("unchecked")
+    public void removeIf(java.util.function.Predicate<V> dead, java.util.function.Consumer<V> onRemove) {
         // Collect first: removal shifts entries, so the table is not walked while it changes.
-        java.util.ArrayList<NatFlow> doomed = new java.util.ArrayList<>();
-        for (NatFlow v : values) {
-            if (v != null && dead.test(v)) {
-                doomed.add(v);
+        java.util.ArrayList<V> doomed = new java.util.ArrayList<>();
+        for (Object v : values) {
+            if (v != null && dead.test((V) v)) {
+                doomed.add((V) v);
             }
         }
         doomed.forEach(onRemove);
@@ -91,6 +94,17 @@ final class FlowTable {
         }
     }
 
+    private void reinsert(long a, long b, Object v) {
+        int i = slot(a, b);
+        while (values[i] != null) {
+            i = (i + 1) & mask;
+        }
+        k1[i] = a;
+        k2[i] = b;
+        values[i] = v;
+        size++;
+    }
+
     private int slot(long a, long b) {
         // Murmur3-style finaliser over both words: every key bit reaches the low bits the mask keeps.
         long h = a * 0x9E3779B97F4A7C15L + b;
@@ -105,15 +119,15 @@ final class FlowTable {
     private void rehash(int capacity) {
         long[] oa = k1;
         long[] ob = k2;
-        NatFlow[] ov = values;
+        Object[] ov = values;
         k1 = new long[capacity];
         k2 = new long[capacity];
-        values = new NatFlow[capacity];
+        values = new Object[capacity];
         mask = capacity - 1;
         size = 0;
         for (int i = 0; i < ov.length; i++) {
             if (ov[i] != null) {
-                put(oa[i], ob[i], ov[i]);
+                reinsert(oa[i], ob[i], ov[i]);
             }
         }
     }
