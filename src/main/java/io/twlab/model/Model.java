@@ -1,6 +1,7 @@
 package io.twlab.model;
 
 import io.twlab.engine.Simulator;
+import io.twlab.ipvs.IpvsDirector;
 import io.twlab.metrics.ClientStats;
 import io.twlab.metrics.TimeWaitLifetimes;
 import io.twlab.nat.SnatGateway;
@@ -20,6 +21,7 @@ public record Model(
         List<TcpHost> hosts,
         List<TcpHost> serverHosts,
         List<SnatGateway> nats,
+        List<IpvsDirector> directors,
         List<Link> links,
         List<ClientWorkload> workloads,
         ClientStats clientStats,

@@ -5,12 +5,16 @@ import io.twlab.engine.Simulator;
 import io.twlab.kernel.KernelProfile;
 import io.twlab.kernel.Profiles;
 import io.twlab.kernel.Sysctls;
+import io.twlab.ipvs.IpvsDirector;
+import io.twlab.ipvs.RealServer;
+import io.twlab.ipvs.VirtualService;
 import io.twlab.metrics.ClientStats;
 import io.twlab.metrics.TimeWaitLifetimes;
 import io.twlab.nat.SnatGateway;
 import io.twlab.net.Link;
 import io.twlab.net.NetNode;
 import io.twlab.net.Routing;
+import io.twlab.scenario.DirectorSpec;
 import io.twlab.scenario.HostGroupSpec;
 import io.twlab.scenario.LinkSpec;
 import io.twlab.scenario.NatSpec;
@@ -73,6 +77,20 @@ public final class ModelBuilder {
             nats.add(gw);
             elements.put(n.name(), List.of(gw));
         }
+        List<IpvsDirector> directors = new ArrayList<>();
+        for (DirectorSpec d : spec.directors()) {
+            List<VirtualService> services = new ArrayList<>();
+            for (DirectorSpec.VirtualServiceSpec v : d.services()) {
+                List<RealServer> servers = new ArrayList<>();
+                for (TcpHost h : groups.get(v.realServers())) {
+                    servers.add(new RealServer(h.name(), h.ip(), v.realPort(), v.weight()));
+                }
+                services.add(new VirtualService(v.vip(), v.port(), v.scheduler(), servers));
+            }
+            IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode());
+            directors.add(director);
+            elements.put(d.name(), List.of(director));
+        }
         List<Link> links = new ArrayList<>();
         int linkIndex = 0;
         for (LinkSpec l : spec.links()) {
@@ -87,6 +105,7 @@ public final class ModelBuilder {
         }
         List<NetNode> all = new ArrayList<>(hosts);
         all.addAll(nats);
+        all.addAll(directors);
         Routing.build(all);
 
         ClientStats stats = new ClientStats();
@@ -94,17 +113,24 @@ public final class ModelBuilder {
         List<ClientWorkload> workloads = new ArrayList<>();
         Map<String, ServerApp> apps = new LinkedHashMap<>();
         for (WorkloadSpec w : spec.workloads()) {
-            HostGroupSpec serverGroup = spec.host(w.to());
-            List<TcpHost> targets = groups.get(w.to());
-            int[] serverIps = new int[targets.size()];
+            // A workload targets a host group directly, or a director's virtual service whose real servers listen.
+            DirectorSpec director = spec.director(w.to());
+            DirectorSpec.VirtualServiceSpec vs = director == null ? null : director.service(w.port());
+            String serverGroupName = vs == null ? w.to() : vs.realServers();
+            int listenPort = vs == null ? w.port() : vs.realPort();
+            HostGroupSpec serverGroup = spec.host(serverGroupName);
+            List<TcpHost> targets = groups.get(serverGroupName);
+            int[] serverIps = vs == null ? new int[targets.size()] : new int[] {vs.vip()};
             for (int i = 0; i < targets.size(); i++) {
                 TcpHost server = targets.get(i);
-                serverIps[i] = server.ip();
-                String key = server.name() + ":" + w.port();
+                if (vs == null) {
+                    serverIps[i] = server.ip();
+                }
+                String key = server.name() + ":" + listenPort;
                 if (!apps.containsKey(key)) {
                     ServerApp app = new ServerApp(sim, w.service());
                     apps.put(key, app);
-                    server.listen(w.port(), serverGroup.backlog(), c -> app);
+                    server.listen(listenPort, serverGroup.backlog(), c -> app);
                 }
                 servers.add(server);
             }
@@ -114,7 +140,8 @@ public final class ModelBuilder {
                     random.stream("workload/" + w.name()), stats);
             workloads.add(cw);
         }
-        return new Model(spec, sim, groups, hosts, new ArrayList<>(servers), nats, links, workloads, stats, lifetimes);
+        return new Model(spec, sim, groups, hosts, new ArrayList<>(servers), nats, directors, links, workloads, stats,
+                lifetimes);
     }
 
     public static String hostName(HostGroupSpec g, int index) {

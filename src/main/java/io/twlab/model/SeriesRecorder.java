@@ -2,6 +2,9 @@ package io.twlab.model;
 
 import io.twlab.engine.EventHandler;
 import io.twlab.engine.Simulator;
+import io.twlab.ipvs.IpvsDirector;
+import io.twlab.ipvs.RealServer;
+import io.twlab.ipvs.VirtualService;
 import io.twlab.metrics.ClientStats;
 import io.twlab.metrics.SeriesTable;
 import io.twlab.nat.SnatGateway;
@@ -27,6 +30,7 @@ public final class SeriesRecorder implements EventHandler {
     private long lastAttempts;
     private long lastSuccesses;
     private final long[] lastFailures = new long[FailureCause.values().length];
+    private final java.util.Map<Object, Long> lastDirectorCounts = new java.util.IdentityHashMap<>();
 
     public SeriesRecorder(Model model) {
         this.model = model;
@@ -43,6 +47,18 @@ public final class SeriesRecorder implements EventHandler {
         for (SnatGateway n : model.nats()) {
             cols.add(n.name() + ".mappings");
         }
+        // ipvsadm --rate's CPS per director, and per real server: new connections, ActiveConn, InActConn.
+        for (IpvsDirector d : model.directors()) {
+            cols.add(d.name() + ".conns");
+            for (VirtualService v : d.services()) {
+                for (RealServer rs : v.servers()) {
+                    String prefix = d.name() + "." + io.twlab.net.Ipv4.format(v.vip()) + ":" + v.port() + "." + rs.name();
+                    cols.add(prefix + ".conns");
+                    cols.add(prefix + ".active");
+                    cols.add(prefix + ".inactive");
+                }
+            }
+        }
         this.table = new SeriesTable(cols);
         this.lastCounters = new long[model.serverHosts().size()][Counter.values().length];
     }
@@ -53,6 +69,12 @@ public final class SeriesRecorder implements EventHandler {
 
     public void start() {
         model.sim().at(Simulator.NS_PER_SEC, this, 0, 1, null);
+    }
+
+    /** Change of a cumulative count since the last sample (keyed by the object that owns the count). */
+    private long delta(Object owner, long now) {
+        Long before = lastDirectorCounts.put(owner, now);
+        return now - (before == null ? 0 : before);
     }
 
     @Override
@@ -91,6 +113,16 @@ public final class SeriesRecorder implements EventHandler {
         }
         for (SnatGateway n : model.nats()) {
             row[i++] = n.activeMappings();
+        }
+        for (IpvsDirector d : model.directors()) {
+            row[i++] = delta(d, d.conns());
+            for (VirtualService v : d.services()) {
+                for (RealServer rs : v.servers()) {
+                    row[i++] = delta(rs, rs.conns());
+                    row[i++] = rs.activeConns();
+                    row[i++] = rs.inactConns();
+                }
+            }
         }
         table.add(row);
         long next = (second + 1) * Simulator.NS_PER_SEC;

@@ -1,6 +1,9 @@
 package io.twlab.report;
 
 import io.twlab.engine.Simulator;
+import io.twlab.ipvs.IpvsDirector;
+import io.twlab.ipvs.RealServer;
+import io.twlab.ipvs.VirtualService;
 import io.twlab.metrics.ClientStats;
 import io.twlab.metrics.LatencyHistogram;
 import io.twlab.metrics.SeriesTable;
@@ -97,6 +100,38 @@ public final class RunSummary {
             nats.put(n.name(), nm);
         }
         root.put("nats", nats);
+        Map<String, Object> directors = new LinkedHashMap<>();
+        for (IpvsDirector d : m.directors()) {
+            Map<String, Object> dm = new LinkedHashMap<>();
+            dm.put("conns", d.conns());
+            dm.put("entries", d.connectionEntries());
+            dm.put("synsOnExistingEntries", d.reusedEntries());
+            dm.put("droppedWithoutEntry", d.droppedNoEntry());
+            Map<String, Object> services = new LinkedHashMap<>();
+            for (VirtualService v : d.services()) {
+                Map<String, Object> vm = new LinkedHashMap<>();
+                vm.put("conns", v.conns());
+                vm.put("inPkts", v.inPkts());
+                vm.put("outPkts", v.outPkts());
+                Map<String, Object> rsMap = new LinkedHashMap<>();
+                for (RealServer rs : v.servers()) {
+                    Map<String, Object> r1 = new LinkedHashMap<>();
+                    r1.put("address", Ipv4.format(rs.ip()));
+                    r1.put("weight", rs.weight());
+                    r1.put("conns", rs.conns());
+                    r1.put("inPkts", rs.inPkts());
+                    r1.put("outPkts", rs.outPkts());
+                    r1.put("activeConn", rs.activeConns());
+                    r1.put("inActConn", rs.inactConns());
+                    rsMap.put(rs.name(), r1);
+                }
+                vm.put("realServers", rsMap);
+                services.put(Ipv4.format(v.vip()) + ":" + v.port(), vm);
+            }
+            dm.put("services", services);
+            directors.put(d.name(), dm);
+        }
+        root.put("directors", directors);
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("events", r.events());
         root.put("engine", engine);
@@ -163,6 +198,17 @@ public final class RunSummary {
         for (SnatGateway n : m.nats()) {
             sb.append(String.format(Locale.ROOT, "NAT %s: %,d mappings created, %,d reused, %,d allocation failures, %,d evictions, %,d packets without mapping dropped%n",
                     n.name(), n.flowsCreated(), n.mappingsReused(), n.allocationFailures(), n.evictions(), n.droppedNoMapping()));
+        }
+        for (IpvsDirector d : m.directors()) {
+            sb.append(String.format(Locale.ROOT, "Director %s: %,d connections scheduled, %,d SYNs reused an existing entry%n",
+                    d.name(), d.conns(), d.reusedEntries()));
+            for (VirtualService v : d.services()) {
+                sb.append(String.format(Locale.ROOT, "  TCP  %s:%d%n", Ipv4.format(v.vip()), v.port()));
+                for (RealServer rs : v.servers()) {
+                    sb.append(String.format(Locale.ROOT, "    -> %-15s Conns %,10d  InPkts %,12d  OutPkts %,12d  ActiveConn %,7d  InActConn %,7d%n",
+                            rs.name(), rs.conns(), rs.inPkts(), rs.outPkts(), rs.activeConns(), rs.inactConns()));
+                }
+            }
         }
         return sb.toString();
     }

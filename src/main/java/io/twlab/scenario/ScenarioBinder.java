@@ -58,6 +58,10 @@ public final class ScenarioBinder {
         for (YNode n : s.list("nats", false, "")) {
             nats.add(bindNat(n, hosts));
         }
+        List<DirectorSpec> directors = new ArrayList<>();
+        for (YNode n : s.list("directors", false, "")) {
+            directors.add(bindDirector(n, hosts));
+        }
         List<LinkSpec> links = new ArrayList<>();
         List<Location> linkLocations = new ArrayList<>();
         for (YNode n : s.list("links", true, "a links: list joining the elements")) {
@@ -68,7 +72,7 @@ public final class ScenarioBinder {
         Map<String, ServiceSpec> services = new HashMap<>();
         Map<String, String> serviceOwner = new HashMap<>();
         for (YNode n : s.list("workloads", true, "a workloads: list")) {
-            WorkloadSpec w = bindWorkload(n, hosts, nats, links, duration);
+            WorkloadSpec w = bindWorkload(n, hosts, directors, links, duration);
             String key = w.to() + ":" + w.port();
             ServiceSpec previous = services.putIfAbsent(key, w.service());
             if (previous != null && !previous.equals(w.service())) {
@@ -84,7 +88,7 @@ public final class ScenarioBinder {
         }
         s.finish();
         return new ScenarioSpec(name, description, duration, seed, List.copyOf(hosts), List.copyOf(nats),
-                List.copyOf(links), List.copyOf(workloads));
+                List.copyOf(directors), List.copyOf(links), List.copyOf(workloads));
     }
 
     private String elementName(Section s, String what) {
@@ -319,7 +323,65 @@ public final class ScenarioBinder {
         return new LinkSpec(a, b, latency, jitter, loss);
     }
 
-    private WorkloadSpec bindWorkload(YNode node, List<HostGroupSpec> hosts, List<NatSpec> nats,
+    private DirectorSpec bindDirector(YNode node, List<HostGroupSpec> hosts) {
+        Section s0 = new Section(node, "directors[]");
+        String name = elementName(s0, "lvs");
+        Section s = new Section(node, "directors." + name);
+        s.has("name");
+        List<DirectorSpec.VirtualServiceSpec> services = new ArrayList<>();
+        for (YNode n : s.list("services", true, "services: [{vip: 30.1.1.1, port: 443, real-servers: nginx}]")) {
+            Section v = new Section(n, "directors." + name + ".services[]");
+            YNode vipNode = v.required("vip", "vip: 30.1.1.1");
+            YNode.YScalar vipText = v.scalar(vipNode, "vip", "an IPv4 address");
+            long vip = Ipv4.parse(vipText.text());
+            if (vip < 0) {
+                throw new ScenarioException(vipText.location(), "directors." + name + ".services[].vip: '"
+                        + vipText.text() + "' is not an IPv4 address", "e.g. vip: 30.1.1.1");
+            }
+            int port = (int) v.integerOf(v.scalar(v.required("port", "port: 443"), "port", "a port"), "port", 1, 65535);
+            if (services.stream().noneMatch(x -> x.vip() == (int) vip)) {
+                claimAddress((int) vip, name, vipText.location());
+            }
+            if (services.stream().anyMatch(x -> x.vip() == (int) vip && x.port() == port)) {
+                throw new ScenarioException(vipNode.location(), "virtual service " + vipText.text() + ":" + port
+                        + " is defined twice", "keep one of them");
+            }
+            io.twlab.ipvs.Scheduler scheduler = v.choice("scheduler", io.twlab.ipvs.Scheduler.WLC,
+                    io.twlab.ipvs.Scheduler.class);
+            String mode = v.string("mode", "nat");
+            if (!mode.equals("nat")) {
+                throw new ScenarioException(v.node("mode").location(), "forwarding mode '" + mode
+                        + "' is not modelled yet", "use mode: nat (dr, tun and fullnat are planned)");
+            }
+            YNode rsNode = v.required("real-servers", "real-servers: nginx");
+            String group = v.scalar(rsNode, "real-servers", "a host group").text();
+            if (hosts.stream().noneMatch(h -> h.name().equals(group))) {
+                throw new ScenarioException(rsNode.location(), "directors." + name + ": no host group '" + group + "'",
+                        "host groups: " + String.join(", ", hosts.stream().map(HostGroupSpec::name).toList()));
+            }
+            int realPort = (int) v.integer("real-port", port, 1, 65535);
+            int weight = (int) v.integer("weight", 1, 0, 65535);
+            v.finish();
+            services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, group, realPort, weight));
+        }
+        int reuse = (int) s.integer("conn-reuse-mode", 1, 0, 1);
+        String table = s.string("timeouts", "upstream");
+        io.twlab.ipvs.IpvsTimeouts timeouts = switch (table) {
+            case "upstream" -> io.twlab.ipvs.IpvsTimeouts.upstream();
+            case "alibaba" -> io.twlab.ipvs.IpvsTimeouts.alibaba();
+            default -> throw new ScenarioException(s.node("timeouts").location(), "directors." + name
+                    + ".timeouts: unknown table '" + table + "'", "valid choices: upstream, alibaba");
+        };
+        timeouts = timeouts.withSet(s.duration("tcp-timeout", 0), s.duration("tcpfin-timeout", 0));
+        long tw = s.duration("time-wait-timeout", 0);
+        if (tw > 0) {
+            timeouts = timeouts.with(io.twlab.ipvs.IpvsTcpState.TIME_WAIT, tw);
+        }
+        s.finish();
+        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts);
+    }
+
+    private WorkloadSpec bindWorkload(YNode node, List<HostGroupSpec> hosts, List<DirectorSpec> directors,
                                       List<LinkSpec> links, long duration) {
         Section s0 = new Section(node, "workloads[]");
         YNode nameNode = s0.required("name", "name: clients");
@@ -342,16 +404,23 @@ public final class ScenarioBinder {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        if (port < 1 || port > 65535 || hosts.stream().noneMatch(h -> h.name().equals(target))) {
-            throw new ScenarioException(to.location(), "workloads." + name + ".to: expected HOSTGROUP:PORT, found '"
-                    + to.text + "'", "host groups: " + String.join(", ", hosts.stream().map(HostGroupSpec::name).toList())
-                    + "; e.g. to: nginx:443");
+        DirectorSpec director = directors.stream().filter(d -> d.name().equals(target)).findFirst().orElse(null);
+        if (port < 1 || port > 65535 || (director == null && hosts.stream().noneMatch(h -> h.name().equals(target)))) {
+            throw new ScenarioException(to.location(), "workloads." + name + ".to: expected HOSTGROUP:PORT or "
+                    + "DIRECTOR:PORT, found '" + to.text + "'", "host groups: "
+                    + String.join(", ", hosts.stream().map(HostGroupSpec::name).toList()) + "; directors: "
+                    + String.join(", ", directors.stream().map(DirectorSpec::name).toList()) + "; e.g. to: nginx:443");
+        }
+        if (director != null && director.service(port) == null) {
+            throw new ScenarioException(to.location(), "director " + target + " has no service on port " + port,
+                    "its ports: " + director.services().stream().map(v -> String.valueOf(v.port())).toList());
         }
         if (target.equals(from)) {
             throw new ScenarioException(to.location(), "workloads." + name + " connects group '" + from + "' to itself",
                     "use separate client and server groups");
         }
-        if (!connected(from, target, links)) {
+        String serverGroup = director != null ? director.service(port).realServers() : target;
+        if (!connected(from, target, links) || !connected(target, serverGroup, links)) {
             throw new ScenarioException(to.location(), "no path of links from '" + from + "' to '" + target + "'",
                     "add links joining them (through the NAT if the clients are behind one)");
         }

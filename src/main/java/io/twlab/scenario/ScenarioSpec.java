@@ -12,11 +12,16 @@ public record ScenarioSpec(
         long seed,
         List<HostGroupSpec> hosts,
         List<NatSpec> nats,
+        List<DirectorSpec> directors,
         List<LinkSpec> links,
         List<WorkloadSpec> workloads) {
 
     public HostGroupSpec host(String name) {
         return hosts.stream().filter(h -> h.name().equals(name)).findFirst().orElse(null);
+    }
+
+    public DirectorSpec director(String name) {
+        return directors.stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
     }
 
     public NatSpec nat(String name) {

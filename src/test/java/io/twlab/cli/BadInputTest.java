@@ -172,4 +172,25 @@ class BadInputTest {
         CliRun r = CliRun.of("simulate", variant.toString());
         assertBadInput(r, "v.yaml:4:22", "expected a rate, found 'slow'");
     }
+
+    private static final String WITH_DIRECTOR = GOOD.replace("  - between: [client, server]",
+            "  - between: [client, lvs]\n  - between: [lvs, server]").replace("to: server:80", "to: lvs:80")
+            .replace("workloads:", """directors:
+              - name: lvs
+                services:
+                  - vip: 30.0.0.1
+                    port: 80
+                    real-servers: server
+            workloads:""");
+
+    @Test
+    void directorScenarioRunsAndBadDirectorsAreRefused() throws IOException {
+        assertThat(simulate(WITH_DIRECTOR, "--json").status()).isZero();
+        CliRun mode = simulate(WITH_DIRECTOR.replace("real-servers: server", "real-servers: server\n        mode: dr"));
+        assertBadInput(mode, "s.yaml:", "forwarding mode 'dr' is not modelled yet", "use mode: nat");
+        CliRun port = simulate(WITH_DIRECTOR.replace("to: lvs:80", "to: lvs:81"));
+        assertBadInput(port, "s.yaml:", "director lvs has no service on port 81", "[80]");
+        CliRun sched = simulate(WITH_DIRECTOR.replace("real-servers: server", "real-servers: server\n        scheduler: fastest"));
+        assertBadInput(sched, "s.yaml:", "unknown value 'fastest'", "rr, wrr, lc, wlc, sh, sh-port");
+    }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 /** Test helper: records the packets put on the links between two named elements, copying their fields. */
 public final class Capture {
     /** A packet as seen on the wire at {@code timeNs}. */
-    public record Seen(long timeNs, String from, int flags, int srcPort, int dstPort, int seq, int ack,
+    public record Seen(long timeNs, String from, String to, int flags, int srcPort, int dstPort, int seq, int ack,
                        boolean hasTs, int tsVal, int tsEcr, int length, boolean lost) {
         public boolean is(int wanted) {
             return flags == wanted;
@@ -32,14 +32,14 @@ public final class Capture {
             String a = l.a().name();
             String b = l.b().name();
             if ((a.startsWith(nodeA) && b.startsWith(nodeB)) || (a.startsWith(nodeB) && b.startsWith(nodeA))) {
-                l.setObserver((t, from, to, p, lost) -> c.packets.add(copy(t, from.name(), p, lost)));
+                l.setObserver((t, from, to, p, lost) -> c.packets.add(copy(t, from.name(), to.name(), p, lost)));
             }
         }
         return c;
     }
 
-    private static Seen copy(long t, String from, Packet p, boolean lost) {
-        return new Seen(t, from, p.flags, p.srcPort, p.dstPort, p.seq, p.ack, p.hasTimestamp, p.tsVal, p.tsEcr,
+    private static Seen copy(long t, String from, String to, Packet p, boolean lost) {
+        return new Seen(t, from, to, p.flags, p.srcPort, p.dstPort, p.seq, p.ack, p.hasTimestamp, p.tsVal, p.tsEcr,
                 p.payloadLength, lost);
     }
 

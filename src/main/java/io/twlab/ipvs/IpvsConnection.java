@@ -1,0 +1,20 @@
+package io.twlab.ipvs;
+
+/** An entry of the IPVS connection table (struct ip_vs_conn): client tuple, service, real server, state. */
+final class IpvsConnection {
+    final int clientIp;
+    final int clientPort;
+    final VirtualService service;
+    final RealServer server;
+    IpvsTcpState state = IpvsTcpState.NONE;
+    long expiresAt;
+    /** Counted in inactconns rather than activeconns (IP_VS_CONN_F_INACTIVE). */
+    boolean inactive;
+
+    IpvsConnection(int clientIp, int clientPort, VirtualService service, RealServer server) {
+        this.clientIp = clientIp;
+        this.clientPort = clientPort;
+        this.service = service;
+        this.server = server;
+    }
+}

@@ -1,0 +1,207 @@
+package io.twlab.ipvs;
+
+import io.twlab.engine.Simulator;
+import io.twlab.net.NetNode;
+import io.twlab.net.Packet;
+import io.twlab.net.TupleTable;
+
+import java.util.List;
+
+/**
+ * An IPVS director in NAT (masquerade) mode (net/netfilter/ipvs/ip_vs_core.c ip_vs_in/ip_vs_out): a SYN to a
+ * virtual service with no connection entry is scheduled to a real server (Conns++), the entry follows the
+ * segments through the IPVS TCP state table with that state's timeout, later packets of the same client tuple
+ * follow the entry, and replies are translated back to the VIP. An entry found by a new SYN is reused with its
+ * real server ("affinity") unless conn_reuse_mode 1 expires it first (closed states only) and schedules again.
+ */
+public final class IpvsDirector extends NetNode {
+    private static final int EV_SWEEP = 1;
+    private static final long SWEEP_NS = Simulator.NS_PER_SEC;
+
+    private final Simulator sim;
+    private final List<VirtualService> services;
+    private final int[] vips;
+    private final IpvsTimeouts timeouts;
+    private final int connReuseMode;
+    private final TupleTable<IpvsConnection> byClient = new TupleTable<>();
+    private final TupleTable<IpvsConnection> byServer = new TupleTable<>();
+    private boolean sweepScheduled;
+    private long droppedNoEntry;
+    private long droppedNoServer;
+    private long reusedEntries;
+
+    public IpvsDirector(Simulator sim, String name, List<VirtualService> services, IpvsTimeouts timeouts,
+                        int connReuseMode) {
+        super(name);
+        this.sim = sim;
+        this.services = List.copyOf(services);
+        this.vips = services.stream().mapToInt(VirtualService::vip).distinct().toArray();
+        this.timeouts = timeouts;
+        this.connReuseMode = connReuseMode;
+    }
+
+    @Override
+    public int[] ownedAddresses() {
+        return vips.clone();
+    }
+
+    public List<VirtualService> services() {
+        return services;
+    }
+
+    /** Entries in the connection table (ipvsadm -Lnc lines). */
+    public int connectionEntries() {
+        return byClient.size();
+    }
+
+    /** Non-SYN packets to a VIP with no entry (the director's own stack would answer them with an RST). */
+    public long droppedNoEntry() {
+        return droppedNoEntry;
+    }
+
+    public long droppedNoServer() {
+        return droppedNoServer;
+    }
+
+    /** SYNs that found an existing entry and were sent to its real server without scheduling. */
+    public long reusedEntries() {
+        return reusedEntries;
+    }
+
+    public long conns() {
+        long n = 0;
+        for (VirtualService s : services) {
+            n += s.conns;
+        }
+        return n;
+    }
+
+    @Override
+    protected void receive(Simulator sim, Packet p) {
+        VirtualService svc = serviceFor(p.dstIp, p.dstPort);
+        if (svc != null) {
+            fromClient(svc, p);
+            return;
+        }
+        IpvsConnection c = live(byServer.get(TupleTable.key1(p.srcIp, p.srcPort, p.dstPort), p.dstIp & 0xffffffffL));
+        if (c != null) {
+            fromServer(c, p);
+        } else {
+            forward(sim, p);
+        }
+    }
+
+    private VirtualService serviceFor(int ip, int port) {
+        for (VirtualService s : services) {
+            if (s.vip == ip && s.port == port) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void fromClient(VirtualService svc, Packet p) {
+        long a = TupleTable.key1(p.srcIp, p.srcPort, svc.port);
+        long b = svc.vip & 0xffffffffL;
+        IpvsConnection c = live(byClient.get(a, b));
+        boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK) && !p.has(Packet.RST);
+        if (c != null && syn && connReuseMode == 1
+                && (c.state == IpvsTcpState.TIME_WAIT || c.state == IpvsTcpState.CLOSE)) {
+            // is_new_conn_expected(): a new SYN on a closed entry expires it and is scheduled afresh.
+            expire(c);
+            c = null;
+        }
+        if (c == null) {
+            if (!syn) {
+                droppedNoEntry++;
+                return;
+            }
+            RealServer rs = svc.scheduler.pick(svc.servers, svc.schedulerState, p.srcIp, p.srcPort);
+            if (rs == null) {
+                droppedNoServer++;
+                return;
+            }
+            c = new IpvsConnection(p.srcIp, p.srcPort, svc, rs);
+            // ip_vs_bind_dest(): a new entry starts active; the first transition moves it to inactive.
+            rs.activeConns++;
+            rs.conns++;
+            svc.conns++;
+            byClient.put(a, b, c);
+            byServer.put(TupleTable.key1(rs.ip, rs.port, p.srcPort), p.srcIp & 0xffffffffL, c);
+            scheduleSweep();
+        } else if (syn) {
+            reusedEntries++;
+        }
+        transition(c, IpvsTcpState.Direction.INPUT, p);
+        c.server.inPkts++;
+        svc.inPkts++;
+        p.dstIp = c.server.ip;
+        p.dstPort = c.server.port;
+        forward(sim, p);
+    }
+
+    private void fromServer(IpvsConnection c, Packet p) {
+        transition(c, IpvsTcpState.Direction.OUTPUT, p);
+        c.server.outPkts++;
+        c.service.outPkts++;
+        p.srcIp = c.service.vip;
+        p.srcPort = c.service.port;
+        forward(sim, p);
+    }
+
+    /** set_tcp_state(): next state, active/inactive accounting, and the new state's timeout from now. */
+    private void transition(IpvsConnection c, IpvsTcpState.Direction direction, Packet p) {
+        int event = IpvsTcpState.event(p.has(Packet.RST), p.has(Packet.SYN), p.has(Packet.FIN), p.has(Packet.ACK));
+        IpvsTcpState next = c.state.next(direction, event);
+        if (next != c.state) {
+            RealServer rs = c.server;
+            if (!c.inactive && next != IpvsTcpState.ESTABLISHED) {
+                rs.activeConns--;
+                rs.inactConns++;
+                c.inactive = true;
+            } else if (c.inactive && next == IpvsTcpState.ESTABLISHED) {
+                rs.activeConns++;
+                rs.inactConns--;
+                c.inactive = false;
+            }
+        }
+        c.state = next;
+        c.expiresAt = sim.now() + timeouts.of(next);
+    }
+
+    private IpvsConnection live(IpvsConnection c) {
+        if (c != null && c.expiresAt <= sim.now()) {
+            expire(c);
+            return null;
+        }
+        return c;
+    }
+
+    private void expire(IpvsConnection c) {
+        byClient.remove(TupleTable.key1(c.clientIp, c.clientPort, c.service.port), c.service.vip & 0xffffffffL);
+        byServer.remove(TupleTable.key1(c.server.ip, c.server.port, c.clientPort), c.clientIp & 0xffffffffL);
+        if (c.inactive) {
+            c.server.inactConns--;
+        } else {
+            c.server.activeConns--;
+        }
+    }
+
+    private void scheduleSweep() {
+        if (!sweepScheduled) {
+            sweepScheduled = true;
+            sim.after(SWEEP_NS, this, EV_SWEEP, 0, null);
+        }
+    }
+
+    /** Expires entries once a second, so ActiveConn/InActConn read as ipvsadm would show them. */
+    @Override
+    protected void onTimer(Simulator sim, int kind, long arg, Object payload) {
+        sweepScheduled = false;
+        long now = sim.now();
+        byClient.removeIf(c -> c.expiresAt <= now, this::expire);
+        if (byClient.size() > 0) {
+            scheduleSweep();
+        }
+    }
+}

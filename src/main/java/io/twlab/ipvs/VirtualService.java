@@ -1,0 +1,47 @@
+package io.twlab.ipvs;
+
+import java.util.List;
+
+/** A virtual service VIP:port with its real servers, scheduler and forwarding method. */
+public final class VirtualService {
+    final int vip;
+    final int port;
+    final Scheduler scheduler;
+    final Scheduler.State schedulerState = new Scheduler.State();
+    final List<RealServer> servers;
+    long conns;
+    long inPkts;
+    long outPkts;
+
+    public VirtualService(int vip, int port, Scheduler scheduler, List<RealServer> servers) {
+        this.vip = vip;
+        this.port = port;
+        this.scheduler = scheduler;
+        this.servers = List.copyOf(servers);
+    }
+
+    public int vip() {
+        return vip;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public List<RealServer> servers() {
+        return servers;
+    }
+
+    /** New connections scheduled (ipvsadm "Conns"). */
+    public long conns() {
+        return conns;
+    }
+
+    public long inPkts() {
+        return inPkts;
+    }
+
+    public long outPkts() {
+        return outPkts;
+    }
+}

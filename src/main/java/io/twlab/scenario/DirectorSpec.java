@@ -1,0 +1,18 @@
+package io.twlab.scenario;
+
+import io.twlab.ipvs.IpvsTimeouts;
+
+import java.util.List;
+
+/** An IPVS director: its virtual services, connection reuse mode and timeouts. */
+public record DirectorSpec(String name, List<VirtualServiceSpec> services, int connReuseMode, IpvsTimeouts timeouts) {
+
+    /** VIP:port scheduled over a host group's servers at {@code realPort}. */
+    public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler, String realServers,
+                                     int realPort, int weight) {
+    }
+
+    public VirtualServiceSpec service(int port) {
+        return services.stream().filter(s -> s.port() == port).findFirst().orElse(null);
+    }
+}
