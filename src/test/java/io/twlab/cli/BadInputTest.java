@@ -175,13 +175,8 @@ class BadInputTest {
 
     private static final String WITH_DIRECTOR = GOOD.replace("  - between: [client, server]",
             "  - between: [client, lvs]\n  - between: [lvs, server]").replace("to: server:80", "to: lvs:80")
-            .replace("workloads:", """directors:
-              - name: lvs
-                services:
-                  - vip: 30.0.0.1
-                    port: 80
-                    real-servers: server
-            workloads:""");
+            .replace("workloads:", "directors:\n  - name: lvs\n    services:\n      - vip: 30.0.0.1\n"
+                    + "        port: 80\n        real-servers: server\nworkloads:");
 
     @Test
     void directorScenarioRunsAndBadDirectorsAreRefused() throws IOException {
