@@ -7,6 +7,8 @@ package io.twlab.tcp;
 public final class TcpConnection {
     final TcpHost host;
     final long key;
+    /** The address the connection uses locally: the host's, or a hidden VIP a DR client reached it on. */
+    final int localIp;
     final int localPort;
     final int remoteIp;
     final int remotePort;
@@ -59,9 +61,10 @@ public final class TcpConnection {
     public Object appState;
     long openedAtNs;
 
-    TcpConnection(TcpHost host, long key, int localPort, int remoteIp, int remotePort) {
+    TcpConnection(TcpHost host, long key, int localIp, int localPort, int remoteIp, int remotePort) {
         this.host = host;
         this.key = key;
+        this.localIp = localIp;
         this.localPort = localPort;
         this.remoteIp = remoteIp;
         this.remotePort = remotePort;

@@ -36,6 +36,8 @@ public final class TcpHost extends NetNode {
     private final Simulator sim;
     private final int ip;
     private final int[] owned;
+    /** Addresses the host accepts but does not announce (a DR real server's VIP on lo with arp_ignore). */
+    private int[] hiddenAddresses = new int[0];
     private final KernelProfile profile;
     private final Sysctls sysctls;
     private final HostClock clock;
@@ -134,6 +136,27 @@ public final class TcpHost extends NetNode {
         return connections.size();
     }
 
+    /**
+     * Accepts packets for {@code vip} without taking over its routing, as a real server of an IPVS director in
+     * DR mode does with the VIP on its loopback (arp_ignore/arp_announce). Replies leave from the VIP.
+     */
+    public void addHiddenAddress(int vip) {
+        hiddenAddresses = java.util.Arrays.copyOf(hiddenAddresses, hiddenAddresses.length + 1);
+        hiddenAddresses[hiddenAddresses.length - 1] = vip;
+    }
+
+    private boolean isLocal(int address) {
+        if (address == ip) {
+            return true;
+        }
+        for (int a : hiddenAddresses) {
+            if (a == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static long tupleKey(int remoteIp, int remotePort, int localPort) {
         return ((remoteIp & 0xffffffffL) << 32) | ((long) remotePort << 16) | localPort;
     }
@@ -154,11 +177,11 @@ public final class TcpHost extends NetNode {
             return null;
         }
         long key = tupleKey(remoteIp, remotePort, port);
-        TcpConnection c = new TcpConnection(this, key, port, remoteIp, remotePort);
+        TcpConnection c = new TcpConnection(this, key, ip, port, remoteIp, remotePort);
         c.app = app;
         c.openedAtNs = now;
-        c.iss = secureSequence(port, remoteIp, remotePort);
-        c.tsOffset = timestampOffset(port, remoteIp, remotePort);
+        c.iss = secureSequence(ip, port, remoteIp, remotePort);
+        c.tsOffset = timestampOffset(ip, port, remoteIp, remotePort);
         int tw = reusedTw[0];
         if (tw >= 0) {
             // tcp_twsk_unique(): take over the TIME_WAIT tuple, continuing its sequence space and ts_recent.
@@ -229,7 +252,7 @@ public final class TcpHost extends NetNode {
 
     @Override
     protected void receive(Simulator sim, Packet p) {
-        if (p.dstIp != ip) {
+        if (!isLocal(p.dstIp)) {
             forward(sim, p);
             return;
         }
@@ -277,7 +300,7 @@ public final class TcpHost extends NetNode {
 
     /** tcp_v4_timewait_ack(): the remembered ACK, with the TIME_WAIT's own TSval and ts_recent as TSecr. */
     private void timeWaitAck(int tw, Packet in) {
-        Packet p = newPacket(in.srcIp, in.dstPort, in.srcPort);
+        Packet p = newPacket(in.dstIp, in.srcIp, in.dstPort, in.srcPort);
         p.flags = Packet.ACK;
         p.seq = timeWait.sndNxt[tw];
         p.ack = timeWait.rcvNxt[tw];
@@ -310,16 +333,16 @@ public final class TcpHost extends NetNode {
             return;
         }
         long key = tupleKey(p.srcIp, p.srcPort, p.dstPort);
-        TcpConnection c = new TcpConnection(this, key, p.dstPort, p.srcIp, p.srcPort);
+        TcpConnection c = new TcpConnection(this, key, p.dstIp, p.dstPort, p.srcIp, p.srcPort);
         c.openedAtNs = now;
         c.irs = p.seq;
         c.rcvNxt = p.seq + 1;
-        c.iss = isnFromTimeWait != 0 ? isnFromTimeWait : secureSequence(p.dstPort, p.srcIp, p.srcPort);
+        c.iss = isnFromTimeWait != 0 ? isnFromTimeWait : secureSequence(p.dstIp, p.dstPort, p.srcIp, p.srcPort);
         c.sndUna = c.iss;
         c.sndNxt = c.iss + 1;
         c.sendLimit = c.sndNxt;
         c.tsOk = sawTs;
-        c.tsOffset = timestampOffset(p.dstPort, p.srcIp, p.srcPort);
+        c.tsOffset = timestampOffset(p.dstIp, p.dstPort, p.srcIp, p.srcPort);
         if (sawTs) {
             c.tsRecent = p.tsVal;
             c.tsRecentStamp = clock.seconds(now);
@@ -667,7 +690,7 @@ public final class TcpHost extends NetNode {
 
     /** A segment of connection {@code c}; every segment after the SYN carries the current ACK. */
     private void sendSegment(TcpConnection c, int flags, int seq, int len, boolean synOptions) {
-        Packet p = newPacket(c.remoteIp, c.localPort, c.remotePort);
+        Packet p = newPacket(c.localIp, c.remoteIp, c.localPort, c.remotePort);
         p.flags = flags;
         p.seq = seq;
         p.ack = (flags & Packet.ACK) != 0 ? c.rcvNxt : 0;
@@ -707,7 +730,7 @@ public final class TcpHost extends NetNode {
         if (in.has(Packet.RST)) {
             return;
         }
-        Packet p = newPacket(in.srcIp, in.dstPort, in.srcPort);
+        Packet p = newPacket(in.dstIp, in.srcIp, in.dstPort, in.srcPort);
         if (in.has(Packet.ACK)) {
             p.flags = Packet.RST;
             p.seq = in.ack;
@@ -721,9 +744,9 @@ public final class TcpHost extends NetNode {
         transmit(p);
     }
 
-    private Packet newPacket(int dstIp, int srcPort, int dstPort) {
+    private Packet newPacket(int srcIp, int dstIp, int srcPort, int dstPort) {
         Packet p = new Packet();
-        p.srcIp = ip;
+        p.srcIp = srcIp;
         p.dstIp = dstIp;
         p.srcPort = srcPort;
         p.dstPort = dstPort;
@@ -1002,20 +1025,20 @@ public final class TcpHost extends NetNode {
     }
 
     /** secure_tcp_seq(): keyed hash of the 4-tuple plus the real-time clock in 64 ns units. */
-    private int secureSequence(int localPort, int remoteIp, int remotePort) {
-        long h = RandomStreams.mix(secret ^ ((ip & 0xffffffffL) << 32 | (remoteIp & 0xffffffffL))
+    private int secureSequence(int localIp, int localPort, int remoteIp, int remotePort) {
+        long h = RandomStreams.mix(secret ^ ((localIp & 0xffffffffL) << 32 | (remoteIp & 0xffffffffL))
                 ^ ((long) localPort << 48) ^ ((long) remotePort << 32) ^ 0x1234567L);
         long wallNs = wallClockAtStartNs + sim.now();
         return (int) h + (int) (wallNs >>> 6);
     }
 
     /** TSval offset of a new connection under the kernel's policy; tcp_timestamps=2 means no offset. */
-    private int timestampOffset(int localPort, int remoteIp, int remotePort) {
+    private int timestampOffset(int localIp, int localPort, int remoteIp, int remotePort) {
         TsOffsetPolicy policy = profile.tsOffset();
         if (tsOffsetsDisabled || policy == TsOffsetPolicy.NONE) {
             return 0;
         }
-        long pair = ((ip & 0xffffffffL) << 32) | (remoteIp & 0xffffffffL);
+        long pair = ((localIp & 0xffffffffL) << 32) | (remoteIp & 0xffffffffL);
         return switch (policy) {
             case NONE -> 0;
             case PER_CONNECTION -> (int) RandomStreams.mix(secret ^ pair ^ ((long) localPort << 17) ^ sim.now());
