@@ -8,7 +8,7 @@ import io.twlab.net.TupleTable;
 import java.util.List;
 
 /**
- * An IPVS director in NAT (masquerade) mode (net/netfilter/ipvs/ip_vs_core.c ip_vs_in/ip_vs_out): a SYN to a
+ * An IPVS director (net/netfilter/ipvs/ip_vs_core.c ip_vs_in/ip_vs_out) in NAT or DR mode: a SYN to a
  * virtual service with no connection entry is scheduled to a real server (Conns++), the entry follows the
  * segments through the IPVS TCP state table with that state's timeout, later packets of the same client tuple
  * follow the entry, and replies are translated back to the VIP. An entry found by a new SYN is reused with its
@@ -132,9 +132,15 @@ public final class IpvsDirector extends NetNode {
         } else if (syn) {
             reusedEntries++;
         }
-        transition(c, IpvsTcpState.Direction.INPUT, p);
         c.server.inPkts++;
         svc.inPkts++;
+        if (svc.mode == ForwardingMode.DR) {
+            // Replies bypass the director: the entry is driven by input alone (IP_VS_CONN_F_NOOUTPUT).
+            transition(c, IpvsTcpState.Direction.INPUT_ONLY, p);
+            forwardTowards(sim, c.server.ip, p);
+            return;
+        }
+        transition(c, IpvsTcpState.Direction.INPUT, p);
         p.dstIp = c.server.ip;
         p.dstPort = c.server.port;
         forward(sim, p);

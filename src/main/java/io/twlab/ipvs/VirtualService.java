@@ -7,16 +7,18 @@ public final class VirtualService {
     final int vip;
     final int port;
     final Scheduler scheduler;
+    final ForwardingMode mode;
     final Scheduler.State schedulerState = new Scheduler.State();
     final List<RealServer> servers;
     long conns;
     long inPkts;
     long outPkts;
 
-    public VirtualService(int vip, int port, Scheduler scheduler, List<RealServer> servers) {
+    public VirtualService(int vip, int port, Scheduler scheduler, ForwardingMode mode, List<RealServer> servers) {
         this.vip = vip;
         this.port = port;
         this.scheduler = scheduler;
+        this.mode = mode;
         this.servers = List.copyOf(servers);
     }
 
@@ -26,6 +28,10 @@ public final class VirtualService {
 
     public int port() {
         return port;
+    }
+
+    public ForwardingMode mode() {
+        return mode;
     }
 
     public List<RealServer> servers() {

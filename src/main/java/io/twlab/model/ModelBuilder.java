@@ -13,6 +13,7 @@ import io.twlab.metrics.TimeWaitLifetimes;
 import io.twlab.nat.SnatGateway;
 import io.twlab.net.Link;
 import io.twlab.net.NetNode;
+import io.twlab.net.Router;
 import io.twlab.net.Routing;
 import io.twlab.scenario.DirectorSpec;
 import io.twlab.scenario.HostGroupSpec;
@@ -77,6 +78,12 @@ public final class ModelBuilder {
             nats.add(gw);
             elements.put(n.name(), List.of(gw));
         }
+        List<NetNode> routers = new ArrayList<>();
+        for (String r : spec.routers()) {
+            Router router = new Router(r);
+            routers.add(router);
+            elements.put(r, List.of(router));
+        }
         List<IpvsDirector> directors = new ArrayList<>();
         for (DirectorSpec d : spec.directors()) {
             List<VirtualService> services = new ArrayList<>();
@@ -84,8 +91,11 @@ public final class ModelBuilder {
                 List<RealServer> servers = new ArrayList<>();
                 for (TcpHost h : groups.get(v.realServers())) {
                     servers.add(new RealServer(h.name(), h.ip(), v.realPort(), v.weight()));
+                    if (v.mode() == io.twlab.ipvs.ForwardingMode.DR) {
+                        h.addHiddenAddress(v.vip()); // the VIP on lo, not announced (arp_ignore)
+                    }
                 }
-                services.add(new VirtualService(v.vip(), v.port(), v.scheduler(), servers));
+                services.add(new VirtualService(v.vip(), v.port(), v.scheduler(), v.mode(), servers));
             }
             IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode());
             directors.add(director);
@@ -106,6 +116,7 @@ public final class ModelBuilder {
         List<NetNode> all = new ArrayList<>(hosts);
         all.addAll(nats);
         all.addAll(directors);
+        all.addAll(routers);
         Routing.build(all);
 
         ClientStats stats = new ClientStats();

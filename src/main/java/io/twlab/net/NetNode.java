@@ -61,6 +61,16 @@ public abstract class NetNode implements EventHandler {
         via.transmit(sim, this, p);
     }
 
+    /** Sends a packet on the link towards {@code address} without touching its destination (DR forwarding). */
+    protected void forwardTowards(Simulator sim, int address, Packet p) {
+        Link via = routes.get(address);
+        if (via == null) {
+            noRouteDrops++;
+            return;
+        }
+        via.transmit(sim, this, p);
+    }
+
     @Override
     public final void onEvent(Simulator sim, int kind, long arg, Object payload) {
         if (kind == EV_PACKET) {

@@ -8,8 +8,8 @@ import java.util.List;
 public record DirectorSpec(String name, List<VirtualServiceSpec> services, int connReuseMode, IpvsTimeouts timeouts) {
 
     /** VIP:port scheduled over a host group's servers at {@code realPort}. */
-    public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler, String realServers,
-                                     int realPort, int weight) {
+    public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler,
+                                     io.twlab.ipvs.ForwardingMode mode, String realServers, int realPort, int weight) {
     }
 
     public VirtualServiceSpec service(int port) {

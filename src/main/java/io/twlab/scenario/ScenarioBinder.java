@@ -58,6 +58,12 @@ public final class ScenarioBinder {
         for (YNode n : s.list("nats", false, "")) {
             nats.add(bindNat(n, hosts));
         }
+        List<String> routers = new ArrayList<>();
+        for (YNode n : s.list("routers", false, "")) {
+            Section r = new Section(n, "routers[]");
+            routers.add(elementName(r, "internet"));
+            r.finish();
+        }
         List<DirectorSpec> directors = new ArrayList<>();
         for (YNode n : s.list("directors", false, "")) {
             directors.add(bindDirector(n, hosts));
@@ -88,7 +94,7 @@ public final class ScenarioBinder {
         }
         s.finish();
         return new ScenarioSpec(name, description, duration, seed, List.copyOf(hosts), List.copyOf(nats),
-                List.copyOf(directors), List.copyOf(links), List.copyOf(workloads));
+                List.copyOf(directors), List.copyOf(routers), List.copyOf(links), List.copyOf(workloads));
     }
 
     private String elementName(Section s, String what) {
@@ -331,6 +337,7 @@ public final class ScenarioBinder {
         List<DirectorSpec.VirtualServiceSpec> services = new ArrayList<>();
         for (YNode n : s.list("services", true, "services: [{vip: 30.1.1.1, port: 443, real-servers: nginx}]")) {
             Section v = new Section(n, "directors." + name + ".services[]");
+            v.string("name", ""); // optional, lets --set address the service: directors.NAME.services.SERVICE.KEY
             YNode vipNode = v.required("vip", "vip: 30.1.1.1");
             YNode.YScalar vipText = v.scalar(vipNode, "vip", "an IPv4 address");
             long vip = Ipv4.parse(vipText.text());
@@ -348,11 +355,13 @@ public final class ScenarioBinder {
             }
             io.twlab.ipvs.Scheduler scheduler = v.choice("scheduler", io.twlab.ipvs.Scheduler.WLC,
                     io.twlab.ipvs.Scheduler.class);
-            String mode = v.string("mode", "nat");
-            if (!mode.equals("nat")) {
-                throw new ScenarioException(v.node("mode").location(), "forwarding mode '" + mode
-                        + "' is not modelled yet", "use mode: nat (dr, tun and fullnat are planned)");
+            String modeText = v.string("mode", "nat");
+            if (!modeText.equals("nat") && !modeText.equals("dr")) {
+                throw new ScenarioException(v.node("mode").location(), "forwarding mode '" + modeText
+                        + "' is not modelled yet", "use mode: nat or mode: dr (tun and fullnat are planned)");
             }
+            io.twlab.ipvs.ForwardingMode mode = modeText.equals("dr") ? io.twlab.ipvs.ForwardingMode.DR
+                    : io.twlab.ipvs.ForwardingMode.NAT;
             YNode rsNode = v.required("real-servers", "real-servers: nginx");
             String group = v.scalar(rsNode, "real-servers", "a host group").text();
             if (hosts.stream().noneMatch(h -> h.name().equals(group))) {
@@ -360,9 +369,13 @@ public final class ScenarioBinder {
                         "host groups: " + String.join(", ", hosts.stream().map(HostGroupSpec::name).toList()));
             }
             int realPort = (int) v.integer("real-port", port, 1, 65535);
+            if (mode == io.twlab.ipvs.ForwardingMode.DR && realPort != port) {
+                throw new ScenarioException(v.node("real-port").location(), "DR mode cannot change the port ("
+                        + port + " -> " + realPort + ")", "the real server receives the packet unchanged; drop real-port");
+            }
             int weight = (int) v.integer("weight", 1, 0, 65535);
             v.finish();
-            services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, group, realPort, weight));
+            services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, mode, group, realPort, weight));
         }
         int reuse = (int) s.integer("conn-reuse-mode", 1, 0, 1);
         String table = s.string("timeouts", "upstream");

@@ -13,6 +13,7 @@ public record ScenarioSpec(
         List<HostGroupSpec> hosts,
         List<NatSpec> nats,
         List<DirectorSpec> directors,
+        List<String> routers,
         List<LinkSpec> links,
         List<WorkloadSpec> workloads) {
 
