@@ -6,15 +6,23 @@ final class IpvsConnection {
     final int clientPort;
     final VirtualService service;
     final RealServer server;
+    /** The source the real server sees: the client itself, or the full-NAT local address and port. */
+    final int serverSideIp;
+    final int serverSidePort;
+    /** Full NAT with a new ISN: added to inbound sequence numbers, taken from outbound acknowledgements. */
+    int seqDelta;
     IpvsTcpState state = IpvsTcpState.NONE;
     long expiresAt;
     /** Counted in inactconns rather than activeconns (IP_VS_CONN_F_INACTIVE). */
     boolean inactive;
 
-    IpvsConnection(int clientIp, int clientPort, VirtualService service, RealServer server) {
+    IpvsConnection(int clientIp, int clientPort, VirtualService service, RealServer server, int serverSideIp,
+                   int serverSidePort) {
         this.clientIp = clientIp;
         this.clientPort = clientPort;
         this.service = service;
         this.server = server;
+        this.serverSideIp = serverSideIp;
+        this.serverSidePort = serverSidePort;
     }
 }

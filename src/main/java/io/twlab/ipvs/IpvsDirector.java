@@ -17,6 +17,8 @@ import java.util.List;
 public final class IpvsDirector extends NetNode {
     private static final int EV_SWEEP = 1;
     private static final long SWEEP_NS = Simulator.NS_PER_SEC;
+    /** Alibaba LVS: sysctl_ip_vs_lport_min. */
+    private static final int LPORT_MIN = 5000;
 
     private final Simulator sim;
     private final List<VirtualService> services;
@@ -29,13 +31,15 @@ public final class IpvsDirector extends NetNode {
     private long droppedNoEntry;
     private long droppedNoServer;
     private long reusedEntries;
+    private long droppedNoLocalPort;
 
     public IpvsDirector(Simulator sim, String name, List<VirtualService> services, IpvsTimeouts timeouts,
                         int connReuseMode) {
         super(name);
         this.sim = sim;
         this.services = List.copyOf(services);
-        this.vips = services.stream().mapToInt(VirtualService::vip).distinct().toArray();
+        this.vips = java.util.stream.IntStream.concat(services.stream().mapToInt(VirtualService::vip),
+                services.stream().flatMapToInt(v -> java.util.Arrays.stream(v.localAddresses))).distinct().toArray();
         this.timeouts = timeouts;
         this.connReuseMode = connReuseMode;
     }
@@ -57,6 +61,10 @@ public final class IpvsDirector extends NetNode {
     /** Non-SYN packets to a VIP with no entry (the director's own stack would answer them with an RST). */
     public long droppedNoEntry() {
         return droppedNoEntry;
+    }
+
+    public long droppedNoLocalPort() {
+        return droppedNoLocalPort;
     }
 
     public long droppedNoServer() {
@@ -121,13 +129,28 @@ public final class IpvsDirector extends NetNode {
                 droppedNoServer++;
                 return;
             }
-            c = new IpvsConnection(p.srcIp, p.srcPort, svc, rs);
+            int sideIp = p.srcIp;
+            int sidePort = p.srcPort;
+            if (svc.mode == ForwardingMode.FULLNAT) {
+                long side = allocateLocalPort(svc, rs, p.srcPort);
+                if (side < 0) {
+                    droppedNoLocalPort++;
+                    return;
+                }
+                sideIp = (int) (side >>> 16);
+                sidePort = (int) (side & 0xffff);
+            }
+            c = new IpvsConnection(p.srcIp, p.srcPort, svc, rs, sideIp, sidePort);
+            if (svc.mode == ForwardingMode.FULLNAT && svc.flavor == FullNatFlavor.ALIBABA) {
+                c.seqDelta = (int) io.twlab.engine.RandomStreams.mix(((long) sideIp << 32) ^ ((long) sidePort << 16)
+                        ^ rs.ip ^ ((long) rs.port << 48) ^ sim.now() >>> 6) - p.seq;
+            }
             // ip_vs_bind_dest(): a new entry starts active; the first transition moves it to inactive.
             rs.activeConns++;
             rs.conns++;
             svc.conns++;
             byClient.put(a, b, c);
-            byServer.put(TupleTable.key1(rs.ip, rs.port, p.srcPort), p.srcIp & 0xffffffffL, c);
+            byServer.put(TupleTable.key1(rs.ip, rs.port, c.serverSidePort), c.serverSideIp & 0xffffffffL, c);
             scheduleSweep();
         } else if (syn) {
             reusedEntries++;
@@ -143,7 +166,46 @@ public final class IpvsDirector extends NetNode {
         transition(c, IpvsTcpState.Direction.INPUT, p);
         p.dstIp = c.server.ip;
         p.dstPort = c.server.port;
+        if (svc.mode == ForwardingMode.FULLNAT) {
+            p.srcIp = c.serverSideIp;
+            p.srcPort = c.serverSidePort;
+            p.seq += c.seqDelta;
+            if (svc.flavor == FullNatFlavor.ALIBABA) {
+                p.hasTimestamp = false; // timestamp_remove_entry: the real server judges reuse by sequence only
+            }
+        }
         forward(sim, p);
+    }
+
+    /**
+     * A local (address, port) for a full-NAT connection, packed as address << 16 | port, or -1. Alibaba: the next
+     * local address round-robin, its counter stepping from 5000 and skipping tuples in use (10000 tries).
+     * Masquerade: the client's own port if free (nf_nat keeps it), else the next free one from 1024.
+     */
+    private long allocateLocalPort(VirtualService svc, RealServer rs, int clientPort) {
+        int n = svc.localAddresses.length;
+        int li = svc.nextLocalAddress;
+        svc.nextLocalAddress = (li + 1) % n;
+        int laddr = svc.localAddresses[li];
+        long packedAddress = (laddr & 0xffffffffL) << 16;
+        if (svc.flavor == FullNatFlavor.MASQUERADE) {
+            int range = 65535 - 1024 + 1;
+            for (int i = 0; i < range; i++) {
+                int port = i == 0 && clientPort >= 1024 ? clientPort : 1024 + Math.floorMod(clientPort - 1024 + i, range);
+                if (live(byServer.get(TupleTable.key1(rs.ip, rs.port, port), laddr & 0xffffffffL)) == null) {
+                    return packedAddress | port;
+                }
+            }
+            return -1;
+        }
+        int range = 65535 - LPORT_MIN + 1;
+        for (int tries = 0; tries < 10_000; tries++) {
+            int port = LPORT_MIN + (++svc.portCounters[li] % range);
+            if (live(byServer.get(TupleTable.key1(rs.ip, rs.port, port), laddr & 0xffffffffL)) == null) {
+                return packedAddress | port;
+            }
+        }
+        return -1;
     }
 
     private void fromServer(IpvsConnection c, Packet p) {
@@ -152,6 +214,13 @@ public final class IpvsDirector extends NetNode {
         c.service.outPkts++;
         p.srcIp = c.service.vip;
         p.srcPort = c.service.port;
+        if (c.service.mode == ForwardingMode.FULLNAT) {
+            p.dstIp = c.clientIp;
+            p.dstPort = c.clientPort;
+            if (p.has(Packet.ACK)) {
+                p.ack -= c.seqDelta;
+            }
+        }
         forward(sim, p);
     }
 
@@ -185,7 +254,7 @@ public final class IpvsDirector extends NetNode {
 
     private void expire(IpvsConnection c) {
         byClient.remove(TupleTable.key1(c.clientIp, c.clientPort, c.service.port), c.service.vip & 0xffffffffL);
-        byServer.remove(TupleTable.key1(c.server.ip, c.server.port, c.clientPort), c.clientIp & 0xffffffffL);
+        byServer.remove(TupleTable.key1(c.server.ip, c.server.port, c.serverSidePort), c.serverSideIp & 0xffffffffL);
         if (c.inactive) {
             c.server.inactConns--;
         } else {

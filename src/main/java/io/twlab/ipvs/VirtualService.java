@@ -8,6 +8,11 @@ public final class VirtualService {
     final int port;
     final Scheduler scheduler;
     final ForwardingMode mode;
+    final int[] localAddresses;
+    final FullNatFlavor flavor;
+    int nextLocalAddress;
+    /** Per local address: Alibaba's sequential port counter. */
+    final int[] portCounters;
     final Scheduler.State schedulerState = new Scheduler.State();
     final List<RealServer> servers;
     long conns;
@@ -15,10 +20,18 @@ public final class VirtualService {
     long outPkts;
 
     public VirtualService(int vip, int port, Scheduler scheduler, ForwardingMode mode, List<RealServer> servers) {
+        this(vip, port, scheduler, mode, servers, new int[0], FullNatFlavor.ALIBABA);
+    }
+
+    public VirtualService(int vip, int port, Scheduler scheduler, ForwardingMode mode, List<RealServer> servers,
+                          int[] localAddresses, FullNatFlavor flavor) {
         this.vip = vip;
         this.port = port;
         this.scheduler = scheduler;
         this.mode = mode;
+        this.localAddresses = localAddresses.clone();
+        this.flavor = flavor;
+        this.portCounters = new int[localAddresses.length];
         this.servers = List.copyOf(servers);
     }
 
@@ -28,6 +41,10 @@ public final class VirtualService {
 
     public int port() {
         return port;
+    }
+
+    public int[] localAddresses() {
+        return localAddresses.clone();
     }
 
     public ForwardingMode mode() {

@@ -95,7 +95,8 @@ public final class ModelBuilder {
                         h.addHiddenAddress(v.vip()); // the VIP on lo, not announced (arp_ignore)
                     }
                 }
-                services.add(new VirtualService(v.vip(), v.port(), v.scheduler(), v.mode(), servers));
+                services.add(new VirtualService(v.vip(), v.port(), v.scheduler(), v.mode(), servers, v.localAddresses(),
+                        v.flavor()));
             }
             IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode());
             directors.add(director);

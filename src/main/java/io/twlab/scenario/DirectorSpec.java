@@ -9,7 +9,8 @@ public record DirectorSpec(String name, List<VirtualServiceSpec> services, int c
 
     /** VIP:port scheduled over a host group's servers at {@code realPort}. */
     public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler,
-                                     io.twlab.ipvs.ForwardingMode mode, String realServers, int realPort, int weight) {
+                                     io.twlab.ipvs.ForwardingMode mode, String realServers, int realPort, int weight,
+                                     int[] localAddresses, io.twlab.ipvs.FullNatFlavor flavor) {
     }
 
     public VirtualServiceSpec service(int port) {

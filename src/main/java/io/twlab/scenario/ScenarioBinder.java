@@ -356,12 +356,29 @@ public final class ScenarioBinder {
             io.twlab.ipvs.Scheduler scheduler = v.choice("scheduler", io.twlab.ipvs.Scheduler.WLC,
                     io.twlab.ipvs.Scheduler.class);
             String modeText = v.string("mode", "nat");
-            if (!modeText.equals("nat") && !modeText.equals("dr")) {
+            if (!List.of("nat", "dr", "fullnat").contains(modeText)) {
                 throw new ScenarioException(v.node("mode").location(), "forwarding mode '" + modeText
-                        + "' is not modelled yet", "use mode: nat or mode: dr (tun and fullnat are planned)");
+                        + "' is not modelled yet", "use mode: nat, dr or fullnat (tun is planned)");
             }
-            io.twlab.ipvs.ForwardingMode mode = modeText.equals("dr") ? io.twlab.ipvs.ForwardingMode.DR
-                    : io.twlab.ipvs.ForwardingMode.NAT;
+            io.twlab.ipvs.ForwardingMode mode = io.twlab.ipvs.ForwardingMode.valueOf(modeText.toUpperCase(java.util.Locale.ROOT));
+            io.twlab.ipvs.FullNatFlavor flavor = v.choice("fullnat-flavor", io.twlab.ipvs.FullNatFlavor.ALIBABA,
+                    io.twlab.ipvs.FullNatFlavor.class);
+            List<Integer> locals = new ArrayList<>();
+            for (YNode item : v.list("local-addresses", false, "")) {
+                YNode.YScalar a = v.scalar(item, "local-addresses", "an IPv4 address");
+                long ip = Ipv4.parse(a.text());
+                if (ip < 0) {
+                    throw new ScenarioException(a.location(), "local address '" + a.text() + "' is not an IPv4 address",
+                            "e.g. local-addresses: [10.255.0.2]");
+                }
+                claimAddress((int) ip, name, a.location());
+                locals.add((int) ip);
+            }
+            if ((mode == io.twlab.ipvs.ForwardingMode.FULLNAT) != !locals.isEmpty()) {
+                throw new ScenarioException(vipNode.location(), mode == io.twlab.ipvs.ForwardingMode.FULLNAT
+                        ? "mode: fullnat needs local-addresses" : "local-addresses only apply to mode: fullnat",
+                        "e.g. mode: fullnat with local-addresses: [10.255.0.2]");
+            }
             YNode rsNode = v.required("real-servers", "real-servers: nginx");
             String group = v.scalar(rsNode, "real-servers", "a host group").text();
             if (hosts.stream().noneMatch(h -> h.name().equals(group))) {
@@ -375,7 +392,8 @@ public final class ScenarioBinder {
             }
             int weight = (int) v.integer("weight", 1, 0, 65535);
             v.finish();
-            services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, mode, group, realPort, weight));
+            services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, mode, group, realPort, weight,
+                    locals.stream().mapToInt(Integer::intValue).toArray(), flavor));
         }
         int reuse = (int) s.integer("conn-reuse-mode", 1, 0, 1);
         String table = s.string("timeouts", "upstream");

@@ -182,7 +182,7 @@ class BadInputTest {
     void directorScenarioRunsAndBadDirectorsAreRefused() throws IOException {
         assertThat(simulate(WITH_DIRECTOR, "--json").status()).isZero();
         CliRun mode = simulate(WITH_DIRECTOR.replace("real-servers: server", "real-servers: server\n        mode: tun"));
-        assertBadInput(mode, "s.yaml:", "forwarding mode 'tun' is not modelled yet", "use mode: nat or mode: dr");
+        assertBadInput(mode, "s.yaml:", "forwarding mode 'tun' is not modelled yet", "use mode: nat, dr or fullnat");
         CliRun port = simulate(WITH_DIRECTOR.replace("to: lvs:80", "to: lvs:81"));
         assertBadInput(port, "s.yaml:", "director lvs has no service on port 81", "[80]");
         CliRun sched = simulate(WITH_DIRECTOR.replace("real-servers: server", "real-servers: server\n        scheduler: fastest"));
