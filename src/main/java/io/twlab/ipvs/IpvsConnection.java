@@ -11,6 +11,16 @@ final class IpvsConnection {
     final int serverSidePort;
     /** Full NAT with a new ISN: added to inbound sequence numbers, taken from outbound acknowledgements. */
     int seqDelta;
+    /** SYNPROXY: the real server's ISN minus the cookie ISN the client knows (outbound seq, inbound ack). */
+    int serverSeqDelta;
+    /** SYNPROXY: the client's ISN; the real-server handshake is still pending while {@code proxyPending}. */
+    int clientIsn;
+    boolean proxyPending;
+    int synRetriesLeft;
+    long synRetryTimeoutNs;
+    long retryEvent;
+    /** SYNPROXY: the client's latest data segment held until the real server answers (ack_skb). */
+    io.twlab.net.Packet held;
     IpvsTcpState state = IpvsTcpState.NONE;
     long expiresAt;
     /** Counted in inactconns rather than activeconns (IP_VS_CONN_F_INACTIVE). */

@@ -33,10 +33,25 @@ public final class IpvsDirector extends NetNode {
     private long reusedEntries;
     private long droppedNoLocalPort;
 
+    private static final int EV_SYN_RETRY = 2;
+    private final SynProxy synProxy;
+    private final java.util.SplittableRandom random;
+    private final long cookieSecret;
+    private long synsLostTowardServers;
+    private long synProxyRetries;
+
     public IpvsDirector(Simulator sim, String name, List<VirtualService> services, IpvsTimeouts timeouts,
                         int connReuseMode) {
+        this(sim, name, services, timeouts, connReuseMode, SynProxy.OFF, new java.util.SplittableRandom(0));
+    }
+
+    public IpvsDirector(Simulator sim, String name, List<VirtualService> services, IpvsTimeouts timeouts,
+                        int connReuseMode, SynProxy synProxy, java.util.SplittableRandom random) {
         super(name);
         this.sim = sim;
+        this.synProxy = synProxy;
+        this.random = random;
+        this.cookieSecret = random.nextLong();
         this.services = List.copyOf(services);
         this.vips = java.util.stream.IntStream.concat(services.stream().mapToInt(VirtualService::vip),
                 services.stream().flatMapToInt(v -> java.util.Arrays.stream(v.localAddresses))).distinct().toArray();
@@ -61,6 +76,16 @@ public final class IpvsDirector extends NetNode {
     /** Non-SYN packets to a VIP with no entry (the director's own stack would answer them with an RST). */
     public long droppedNoEntry() {
         return droppedNoEntry;
+    }
+
+    /** SYNs toward real servers that were lost (SynProxy.rsSynLoss). */
+    public long synsLostTowardServers() {
+        return synsLostTowardServers;
+    }
+
+    /** SYNs the proxy re-sent to real servers after the SYN_SENT timeout. */
+    public long synProxyRetries() {
+        return synProxyRetries;
     }
 
     public long droppedNoLocalPort() {
@@ -113,6 +138,18 @@ public final class IpvsDirector extends NetNode {
         long b = svc.vip & 0xffffffffL;
         IpvsConnection c = live(byClient.get(a, b));
         boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK) && !p.has(Packet.RST);
+        if (proxied(svc)) {
+            if (c == null || (syn && (c.state == IpvsTcpState.TIME_WAIT || c.state == IpvsTcpState.CLOSE))) {
+                proxyHandshake(svc, c, p, a, b);
+                return;
+            }
+            if (c.proxyPending) {
+                if (p.payloadLength > 0 || p.has(Packet.FIN)) {
+                    c.held = p; // only the latest segment is kept; the client retransmits the rest
+                }
+                return;
+            }
+        }
         if (c != null && syn && connReuseMode == 1
                 && (c.state == IpvsTcpState.TIME_WAIT || c.state == IpvsTcpState.CLOSE)) {
             // is_new_conn_expected(): a new SYN on a closed entry expires it and is scheduled afresh.
@@ -170,11 +207,140 @@ public final class IpvsDirector extends NetNode {
             p.srcIp = c.serverSideIp;
             p.srcPort = c.serverSidePort;
             p.seq += c.seqDelta;
+            if (p.has(Packet.ACK)) {
+                p.ack += c.serverSeqDelta;
+            }
             if (svc.flavor == FullNatFlavor.ALIBABA) {
                 p.hasTimestamp = false; // timestamp_remove_entry: the real server judges reuse by sequence only
             }
         }
+        sendTowardServer(p);
+    }
+
+    /** A packet leaving for a real server; a SYN may be lost there (SynProxy.rsSynLoss). */
+    private void sendTowardServer(Packet p) {
+        if (p.has(Packet.SYN) && synProxy.rsSynLoss() > 0 && random.nextDouble() < synProxy.rsSynLoss()) {
+            synsLostTowardServers++;
+            return;
+        }
         forward(sim, p);
+    }
+
+    private boolean proxied(VirtualService svc) {
+        return synProxy.enabled() && svc.mode == ForwardingMode.FULLNAT;
+    }
+
+    /** The SYN cookie: a keyed hash of the client tuple and its ISN. */
+    private int cookie(int clientIp, int clientPort, VirtualService svc, int clientIsn) {
+        return (int) io.twlab.engine.RandomStreams.mix(cookieSecret ^ ((long) clientIp << 32) ^ ((long) clientPort << 16)
+                ^ ((long) svc.vip * 31 + svc.port) ^ ((long) clientIsn << 8));
+    }
+
+    /**
+     * SYNPROXY's first handshake: answer a SYN with a cookie SYN-ACK (no state); on an ACK that carries a valid
+     * cookie, schedule a real server and send it the SYN the proxy keeps for re-sending.
+     */
+    private void proxyHandshake(VirtualService svc, IpvsConnection old, Packet p, long a, long b) {
+        boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK) && !p.has(Packet.RST);
+        if (syn) {
+            Packet synAck = new Packet();
+            synAck.srcIp = svc.vip;
+            synAck.srcPort = svc.port;
+            synAck.dstIp = p.srcIp;
+            synAck.dstPort = p.srcPort;
+            synAck.flags = Packet.SYN | Packet.ACK;
+            synAck.seq = cookie(p.srcIp, p.srcPort, svc, p.seq);
+            synAck.ack = p.seq + 1;
+            synAck.window = 65535;
+            synAck.mss = 1460;
+            forward(sim, synAck);
+            return;
+        }
+        boolean bareAck = p.has(Packet.ACK) && !p.has(Packet.SYN) && !p.has(Packet.RST);
+        int clientIsn = p.seq - 1;
+        if (!bareAck || p.ack - 1 != cookie(p.srcIp, p.srcPort, svc, clientIsn)) {
+            droppedNoEntry++;
+            return;
+        }
+        if (old != null) {
+            expire(old); // synproxy_conn_reuse: a valid ACK on a closed entry replaces it
+        }
+        RealServer rs = svc.scheduler.pick(svc.servers, svc.schedulerState, p.srcIp, p.srcPort);
+        if (rs == null) {
+            droppedNoServer++;
+            return;
+        }
+        long side = allocateLocalPort(svc, rs, p.srcPort);
+        if (side < 0) {
+            droppedNoLocalPort++;
+            return;
+        }
+        IpvsConnection c = new IpvsConnection(p.srcIp, p.srcPort, svc, rs, (int) (side >>> 16), (int) (side & 0xffff));
+        c.clientIsn = clientIsn;
+        c.seqDelta = svc.flavor == FullNatFlavor.ALIBABA ? (int) io.twlab.engine.RandomStreams.mix(side ^ rs.ip
+                ^ sim.now() >>> 6) - clientIsn : 0;
+        c.proxyPending = true;
+        c.synRetriesLeft = synProxy.synRetries();
+        c.synRetryTimeoutNs = timeouts.of(IpvsTcpState.SYN_SENT);
+        rs.activeConns++;
+        rs.conns++;
+        svc.conns++;
+        byClient.put(a, b, c);
+        byServer.put(TupleTable.key1(rs.ip, rs.port, c.serverSidePort), c.serverSideIp & 0xffffffffL, c);
+        scheduleSweep();
+        setProxyState(c, IpvsTcpState.SYN_SENT);
+        if (p.payloadLength > 0) {
+            c.held = p;
+        }
+        sendProxySyn(c);
+    }
+
+    private void setProxyState(IpvsConnection c, IpvsTcpState state) {
+        if (!c.inactive && state != IpvsTcpState.ESTABLISHED) {
+            c.server.activeConns--;
+            c.server.inactConns++;
+            c.inactive = true;
+        } else if (c.inactive && state == IpvsTcpState.ESTABLISHED) {
+            c.server.activeConns++;
+            c.server.inactConns--;
+            c.inactive = false;
+        }
+        c.state = state;
+        c.expiresAt = state == IpvsTcpState.SYN_SENT ? Long.MAX_VALUE : sim.now() + timeouts.of(state);
+    }
+
+    /** The SYN to the real server, and the timer that re-sends it (ip_vs_conn_expire with syn_skb). */
+    private void sendProxySyn(IpvsConnection c) {
+        Packet syn = new Packet();
+        syn.srcIp = c.serverSideIp;
+        syn.srcPort = c.serverSidePort;
+        syn.dstIp = c.server.ip;
+        syn.dstPort = c.server.port;
+        syn.flags = Packet.SYN;
+        syn.seq = c.clientIsn + c.seqDelta;
+        syn.window = 65535;
+        syn.mss = 1460;
+        c.server.inPkts++;
+        c.service.inPkts++;
+        sendTowardServer(syn);
+        c.retryEvent = sim.after(c.synRetryTimeoutNs, this, EV_SYN_RETRY, 0, c);
+    }
+
+    private void onSynRetry(IpvsConnection c) {
+        if (!c.proxyPending) {
+            return;
+        }
+        if (c.synRetriesLeft == 0) {
+            c.expiresAt = sim.now(); // the entry dies; the client's retransmissions find nothing
+            expire(c);
+            return;
+        }
+        c.synRetriesLeft--;
+        synProxyRetries++;
+        if (synProxy.exponential()) {
+            c.synRetryTimeoutNs *= 2;
+        }
+        sendProxySyn(c);
     }
 
     /**
@@ -209,6 +375,12 @@ public final class IpvsDirector extends NetNode {
     }
 
     private void fromServer(IpvsConnection c, Packet p) {
+        if (c.proxyPending) {
+            if (p.has(Packet.SYN) && p.has(Packet.ACK)) {
+                completeProxiedHandshake(c, p);
+            }
+            return;
+        }
         transition(c, IpvsTcpState.Direction.OUTPUT, p);
         c.server.outPkts++;
         c.service.outPkts++;
@@ -217,11 +389,41 @@ public final class IpvsDirector extends NetNode {
         if (c.service.mode == ForwardingMode.FULLNAT) {
             p.dstIp = c.clientIp;
             p.dstPort = c.clientPort;
+            p.seq -= c.serverSeqDelta;
             if (p.has(Packet.ACK)) {
                 p.ack -= c.seqDelta;
             }
         }
         forward(sim, p);
+    }
+
+    /**
+     * The real server answered the proxy's SYN: the proxy acknowledges it, from now on translates the server's
+     * sequence space to the cookie's, and forwards the client's held segment.
+     */
+    private void completeProxiedHandshake(IpvsConnection c, Packet synAck) {
+        c.proxyPending = false;
+        sim.cancel(c.retryEvent);
+        int cookieIsn = cookie(c.clientIp, c.clientPort, c.service, c.clientIsn);
+        c.serverSeqDelta = synAck.seq - cookieIsn;
+        c.server.outPkts++;
+        c.service.outPkts++;
+        setProxyState(c, IpvsTcpState.ESTABLISHED);
+        Packet ack = new Packet();
+        ack.srcIp = c.serverSideIp;
+        ack.srcPort = c.serverSidePort;
+        ack.dstIp = c.server.ip;
+        ack.dstPort = c.server.port;
+        ack.flags = Packet.ACK;
+        ack.seq = c.clientIsn + 1 + c.seqDelta;
+        ack.ack = synAck.seq + 1;
+        ack.window = 65535;
+        forward(sim, ack);
+        Packet held = c.held;
+        c.held = null;
+        if (held != null) {
+            fromClient(c.service, held);
+        }
     }
 
     /** set_tcp_state(): next state, active/inactive accounting, and the new state's timeout from now. */
@@ -272,6 +474,10 @@ public final class IpvsDirector extends NetNode {
     /** Expires entries once a second, so ActiveConn/InActConn read as ipvsadm would show them. */
     @Override
     protected void onTimer(Simulator sim, int kind, long arg, Object payload) {
+        if (kind == EV_SYN_RETRY) {
+            onSynRetry((IpvsConnection) payload);
+            return;
+        }
         sweepScheduled = false;
         long now = sim.now();
         byClient.removeIf(c -> c.expiresAt <= now, this::expire);

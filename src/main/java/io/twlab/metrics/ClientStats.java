@@ -5,6 +5,7 @@ import io.twlab.workload.FailureCause;
 /** What the clients of a run experienced: totals, failures by cause, connect latency, per-second counts. */
 public final class ClientStats {
     private final LatencyHistogram connectLatency = new LatencyHistogram();
+    private final LatencyHistogram firstByteLatency = new LatencyHistogram();
     private long attempts;
     private long successes;
     private long connects;
@@ -30,6 +31,15 @@ public final class ClientStats {
         if (synRetransmissions > 0) {
             synRetransmittedConnects++;
         }
+    }
+
+    /** Time from sending a request to the first byte of its response (curl's time_starttransfer after connect). */
+    public void firstByte(long latencyNs) {
+        firstByteLatency.record(latencyNs / 1000);
+    }
+
+    public LatencyHistogram firstByteLatency() {
+        return firstByteLatency;
     }
 
     public void success() {

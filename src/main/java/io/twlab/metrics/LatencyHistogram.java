@@ -51,6 +51,15 @@ public final class LatencyHistogram {
         return total == 0 ? 0 : min;
     }
 
+    /** Values recorded in [lo, hi] microseconds, to bucket precision (~3 %). */
+    public long countBetween(long loMicros, long hiMicros) {
+        long n = 0;
+        for (int i = index(Math.max(0, loMicros)); i <= index(hiMicros) && i < counts.length; i++) {
+            n += counts[i];
+        }
+        return n;
+    }
+
     /** The value at quantile q (0..1), clamped to the exact maximum. */
     public long quantile(double q) {
         if (total == 0) {

@@ -98,7 +98,8 @@ public final class ModelBuilder {
                 services.add(new VirtualService(v.vip(), v.port(), v.scheduler(), v.mode(), servers, v.localAddresses(),
                         v.flavor()));
             }
-            IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode());
+            IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode(),
+                    d.synProxy(), random.stream("director/" + d.name()));
             directors.add(director);
             elements.put(d.name(), List.of(director));
         }

@@ -56,6 +56,12 @@ public final class RunSummary {
         connectMs.put("p99", h.quantile(0.99) / 1000.0);
         connectMs.put("max", h.max() / 1000.0);
         clients.put("connectMs", connectMs);
+        LatencyHistogram fb = s.firstByteLatency();
+        Map<String, Object> firstByteMs = new LinkedHashMap<>();
+        firstByteMs.put("p50", fb.quantile(0.50) / 1000.0);
+        firstByteMs.put("p99", fb.quantile(0.99) / 1000.0);
+        firstByteMs.put("max", fb.max() / 1000.0);
+        clients.put("firstByteMs", firstByteMs);
         root.put("clients", clients);
 
         Map<String, Object> hosts = new LinkedHashMap<>();
@@ -107,6 +113,8 @@ public final class RunSummary {
             dm.put("entries", d.connectionEntries());
             dm.put("synsOnExistingEntries", d.reusedEntries());
             dm.put("droppedWithoutEntry", d.droppedNoEntry());
+            dm.put("synsLostTowardServers", d.synsLostTowardServers());
+            dm.put("synProxyRetries", d.synProxyRetries());
             Map<String, Object> services = new LinkedHashMap<>();
             for (VirtualService v : d.services()) {
                 Map<String, Object> vm = new LinkedHashMap<>();
@@ -162,6 +170,9 @@ public final class RunSummary {
         LatencyHistogram h = s.connectLatency();
         sb.append(String.format(Locale.ROOT, "  connect latency: p50 %s, p99 %s, max %s; %,d of %,d connects completed only after a SYN retransmission%n",
                 ms(h.quantile(0.5)), ms(h.quantile(0.99)), ms(h.max()), s.synRetransmittedConnects(), s.connects()));
+        LatencyHistogram fb = s.firstByteLatency();
+        sb.append(String.format(Locale.ROOT, "  time to first byte (request sent to first response byte): p50 %s, p99 %s, max %s%n",
+                ms(fb.quantile(0.5)), ms(fb.quantile(0.99)), ms(fb.max())));
         for (Map.Entry<String, java.util.List<TcpHost>> group : m.hostGroups().entrySet()) {
             java.util.List<TcpHost> members = group.getValue();
             boolean servers = members.stream().anyMatch(m.serverHosts()::contains);

@@ -5,7 +5,8 @@ import io.twlab.ipvs.IpvsTimeouts;
 import java.util.List;
 
 /** An IPVS director: its virtual services, connection reuse mode and timeouts. */
-public record DirectorSpec(String name, List<VirtualServiceSpec> services, int connReuseMode, IpvsTimeouts timeouts) {
+public record DirectorSpec(String name, List<VirtualServiceSpec> services, int connReuseMode, IpvsTimeouts timeouts,
+                           io.twlab.ipvs.SynProxy synProxy) {
 
     /** VIP:port scheduled over a host group's servers at {@code realPort}. */
     public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler,

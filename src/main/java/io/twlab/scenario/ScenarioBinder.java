@@ -408,8 +408,27 @@ public final class ScenarioBinder {
         if (tw > 0) {
             timeouts = timeouts.with(io.twlab.ipvs.IpvsTcpState.TIME_WAIT, tw);
         }
+        io.twlab.ipvs.SynProxy synProxy = io.twlab.ipvs.SynProxy.OFF;
+        YNode sp = s.node("synproxy");
+        if (sp != null) {
+            Section ps = new Section(sp, "directors." + name + ".synproxy");
+            boolean enabled = ps.integer("enabled", 1, 0, 1) == 1;
+            int retries = (int) ps.integer("syn-retry", 3, 0, 6);
+            String backoff = ps.string("backoff", "fixed");
+            if (!backoff.equals("fixed") && !backoff.equals("exponential")) {
+                throw new ScenarioException(ps.node("backoff").location(), "directors." + name
+                        + ".synproxy.backoff: unknown value '" + backoff + "'", "valid choices: fixed, exponential");
+            }
+            double loss = ps.fraction("rs-syn-loss", 0);
+            ps.finish();
+            if (enabled && services.stream().noneMatch(v -> v.mode() == io.twlab.ipvs.ForwardingMode.FULLNAT)) {
+                throw new ScenarioException(sp.location(), "SYNPROXY needs a fullnat service on " + name,
+                        "set mode: fullnat with local-addresses on the service");
+            }
+            synProxy = new io.twlab.ipvs.SynProxy(enabled, retries, backoff.equals("exponential"), loss);
+        }
         s.finish();
-        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts);
+        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts, synProxy);
     }
 
     private WorkloadSpec bindWorkload(YNode node, List<HostGroupSpec> hosts, List<DirectorSpec> directors,

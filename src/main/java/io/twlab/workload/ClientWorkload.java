@@ -89,6 +89,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         int responseBytes;
         boolean finished;
         boolean established;
+        long requestSentNs = -1;
         TcpConnection conn;
         long connectTimeoutEvent;
     }
@@ -186,12 +187,17 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         req.established = true;
         sim.cancel(req.connectTimeoutEvent);
         stats.connected(sim.now() - req.connectStartNs, c.retransmits());
+        req.requestSentNs = sim.now();
         c.send(service.requestBytes());
     }
 
     @Override
     public void onData(TcpConnection c, int bytes) {
         Request req = (Request) c.appState;
+        if (req.requestSentNs >= 0) {
+            stats.firstByte(sim.now() - req.requestSentNs);
+            req.requestSentNs = -1;
+        }
         req.responseBytes += bytes;
         if (req.responseBytes < service.responseBytes()) {
             return;
@@ -208,6 +214,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
             }
             case KEEP_ALIVE -> {
                 if (req.exchangesDone < service.requestsPerConnection()) {
+                    req.requestSentNs = sim.now();
                     c.send(service.requestBytes());
                 } else {
                     succeed(req);
