@@ -89,7 +89,7 @@ public final class ModelBuilder {
             List<VirtualService> services = new ArrayList<>();
             for (DirectorSpec.VirtualServiceSpec v : d.services()) {
                 List<RealServer> servers = new ArrayList<>();
-                for (TcpHost h : groups.get(v.realServers())) {
+                for (TcpHost h : v.realServers().stream().flatMap(g -> groups.get(g).stream()).toList()) {
                     servers.add(new RealServer(h.name(), h.ip(), v.realPort(), v.weight()));
                     if (v.mode() == io.twlab.ipvs.ForwardingMode.DR) {
                         h.addHiddenAddress(v.vip()); // the VIP on lo, not announced (arp_ignore)
@@ -129,23 +129,21 @@ public final class ModelBuilder {
             // A workload targets a host group directly, or a director's virtual service whose real servers listen.
             DirectorSpec director = spec.director(w.to());
             DirectorSpec.VirtualServiceSpec vs = director == null ? null : director.service(w.port());
-            String serverGroupName = vs == null ? w.to() : vs.realServers();
+            List<String> serverGroups = vs == null ? List.of(w.to()) : vs.realServers();
             int listenPort = vs == null ? w.port() : vs.realPort();
-            HostGroupSpec serverGroup = spec.host(serverGroupName);
-            List<TcpHost> targets = groups.get(serverGroupName);
-            int[] serverIps = vs == null ? new int[targets.size()] : new int[] {vs.vip()};
-            for (int i = 0; i < targets.size(); i++) {
-                TcpHost server = targets.get(i);
-                if (vs == null) {
-                    serverIps[i] = server.ip();
+            List<TcpHost> targets = serverGroups.stream().flatMap(g -> groups.get(g).stream()).toList();
+            int[] serverIps = vs == null ? targets.stream().mapToInt(TcpHost::ip).toArray() : new int[] {vs.vip()};
+            for (String groupName : serverGroups) {
+                HostGroupSpec serverGroup = spec.host(groupName);
+                for (TcpHost server : groups.get(groupName)) {
+                    String key = server.name() + ":" + listenPort;
+                    if (!apps.containsKey(key)) {
+                        ServerApp app = new ServerApp(sim, w.service());
+                        apps.put(key, app);
+                        server.listen(listenPort, serverGroup.backlog(), c -> app);
+                    }
+                    servers.add(server);
                 }
-                String key = server.name() + ":" + listenPort;
-                if (!apps.containsKey(key)) {
-                    ServerApp app = new ServerApp(sim, w.service());
-                    apps.put(key, app);
-                    server.listen(listenPort, serverGroup.backlog(), c -> app);
-                }
-                servers.add(server);
             }
             ClientWorkload cw = new ClientWorkload(sim, w.name(), groups.get(w.from()).toArray(new TcpHost[0]),
                     serverIps, w.port(), w.rate(), w.arrivals(), w.service(), w.connectTimeoutNs(), w.retries(),

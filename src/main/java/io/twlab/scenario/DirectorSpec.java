@@ -8,9 +8,9 @@ import java.util.List;
 public record DirectorSpec(String name, List<VirtualServiceSpec> services, int connReuseMode, IpvsTimeouts timeouts,
                            io.twlab.ipvs.SynProxy synProxy) {
 
-    /** VIP:port scheduled over a host group's servers at {@code realPort}. */
+    /** VIP:port scheduled over the hosts of one or more groups, at {@code realPort}. */
     public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler,
-                                     io.twlab.ipvs.ForwardingMode mode, String realServers, int realPort, int weight,
+                                     io.twlab.ipvs.ForwardingMode mode, List<String> realServers, int realPort, int weight,
                                      int[] localAddresses, io.twlab.ipvs.FullNatFlavor flavor) {
     }
 

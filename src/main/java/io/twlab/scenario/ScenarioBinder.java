@@ -380,10 +380,14 @@ public final class ScenarioBinder {
                         "e.g. mode: fullnat with local-addresses: [10.255.0.2]");
             }
             YNode rsNode = v.required("real-servers", "real-servers: nginx");
-            String group = v.scalar(rsNode, "real-servers", "a host group").text();
-            if (hosts.stream().noneMatch(h -> h.name().equals(group))) {
-                throw new ScenarioException(rsNode.location(), "directors." + name + ": no host group '" + group + "'",
-                        "host groups: " + String.join(", ", hosts.stream().map(HostGroupSpec::name).toList()));
+            List<String> group = new ArrayList<>();
+            for (YNode item : rsNode instanceof YNode.YList l ? l.items : List.of(rsNode)) {
+                String g = v.scalar(item, "real-servers", "a host group").text();
+                if (hosts.stream().noneMatch(h -> h.name().equals(g))) {
+                    throw new ScenarioException(item.location(), "directors." + name + ": no host group '" + g + "'",
+                            "host groups: " + String.join(", ", hosts.stream().map(HostGroupSpec::name).toList()));
+                }
+                group.add(g);
             }
             int realPort = (int) v.integer("real-port", port, 1, 65535);
             if (mode == io.twlab.ipvs.ForwardingMode.DR && realPort != port) {
@@ -392,7 +396,8 @@ public final class ScenarioBinder {
             }
             int weight = (int) v.integer("weight", 1, 0, 65535);
             v.finish();
-            services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, mode, group, realPort, weight,
+            services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, mode, List.copyOf(group),
+                    realPort, weight,
                     locals.stream().mapToInt(Integer::intValue).toArray(), flavor));
         }
         int reuse = (int) s.integer("conn-reuse-mode", 1, 0, 1);
@@ -469,8 +474,8 @@ public final class ScenarioBinder {
             throw new ScenarioException(to.location(), "workloads." + name + " connects group '" + from + "' to itself",
                     "use separate client and server groups");
         }
-        String serverGroup = director != null ? director.service(port).realServers() : target;
-        if (!connected(from, target, links) || !connected(target, serverGroup, links)) {
+        List<String> serverGroups = director != null ? director.service(port).realServers() : List.of(target);
+        if (!connected(from, target, links) || serverGroups.stream().anyMatch(g -> !connected(target, g, links))) {
             throw new ScenarioException(to.location(), "no path of links from '" + from + "' to '" + target + "'",
                     "add links joining them (through the NAT if the clients are behind one)");
         }

@@ -149,4 +149,24 @@ class IpvsTest {
         long moved = rescheduled.values().stream().filter(s -> s.size() > 1).count();
         assertThat(moved).isGreaterThan(30_000);
     }
+
+    @Test
+    void scaleOutRejectsStayOnTheOldServersAndFallAsPortsDrift() {
+        // 650 conn/s: ports return after 63488 / 650 = 97.7 s. linux-2.6.32 TIME_WAIT under load lives up to
+        // 112.5 s (rejects), linux-3.10.0-1127 at most 67 s (none). Failed ports leave 60 s SYN_RECV entries and are
+        // rescheduled; on a new server they succeed and stick, so failures fall over time.
+        RunResult r = Runner.run(ScenarioLoader.load(Path.of("scenarios/lvs-nat-paws-scale-out.yaml"),
+                List.of("duration=1200s")), null);
+        long oldRejects = r.model().hostGroups().get("nginx").stream()
+                .mapToLong(h -> h.counters().get(io.twlab.tcp.Counter.PAWSEstab)).sum();
+        long newRejects = r.model().hostGroups().get("nginx-new").stream()
+                .mapToLong(h -> h.counters().get(io.twlab.tcp.Counter.PAWSEstab)).sum();
+        assertThat(oldRejects).isGreaterThan(5000);
+        assertThat(newRejects).isLessThan(oldRejects / 100);
+        double early = meanColumn(r, "failed", 100, 400);
+        double late = meanColumn(r, "failed", 900, 1200);
+        assertThat(late).isLessThan(early / 2);
+        // The director's new connections settle near the seed's ~30/s: the small VIP's 25/s plus rescheduled ports.
+        assertThat(meanColumn(r, "lvs.conns", 900, 1200)).isBetween(25.0, 45.0);
+    }
 }
