@@ -35,6 +35,8 @@ public final class IpvsDirector extends NetNode {
 
     private static final int EV_SYN_RETRY = 2;
     private final SynProxy synProxy;
+    private boolean conntrack;
+    private long synsDroppedForConntrack;
     private final java.util.SplittableRandom random;
     private final long cookieSecret;
     private long synsLostTowardServers;
@@ -76,6 +78,20 @@ public final class IpvsDirector extends NetNode {
     /** Non-SYN packets to a VIP with no entry (the director's own stack would answer them with an RST). */
     public long droppedNoEntry() {
         return droppedNoEntry;
+    }
+
+    /**
+     * The director's host also runs conntrack (kube-proxy's IPVS mode). With conn_reuse_mode 1, a SYN that finds a
+     * closed entry whose packets conntrack confirmed is dropped after the entry is expired (ip_vs_in:
+     * is_new_conn_expected with uses_ct); the client's retransmitted SYN, at least 1 s later, is scheduled.
+     */
+    public void setConntrack(boolean on) {
+        this.conntrack = on;
+    }
+
+    /** SYNs dropped because an old conntrack entry was confirmed (conntrack with conn_reuse_mode 1). */
+    public long synsDroppedForConntrack() {
+        return synsDroppedForConntrack;
     }
 
     /** SYNs toward real servers that were lost (SynProxy.rsSynLoss). */
@@ -155,6 +171,12 @@ public final class IpvsDirector extends NetNode {
             // is_new_conn_expected(): a new SYN on a closed entry expires it and is scheduled afresh.
             expire(c);
             c = null;
+            if (conntrack) {
+                // ...unless conntrack confirmed the old flow: IPVS drops this SYN (and the old conntrack entry
+                // with the IPVS one), so only the client's retransmission gets through.
+                synsDroppedForConntrack++;
+                return;
+            }
         }
         if (c == null) {
             if (!syn) {

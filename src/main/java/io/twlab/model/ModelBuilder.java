@@ -100,6 +100,7 @@ public final class ModelBuilder {
             }
             IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode(),
                     d.synProxy(), random.stream("director/" + d.name()));
+            director.setConntrack(d.conntrack());
             directors.add(director);
             elements.put(d.name(), List.of(director));
         }

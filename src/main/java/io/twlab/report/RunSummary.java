@@ -115,6 +115,7 @@ public final class RunSummary {
             dm.put("droppedWithoutEntry", d.droppedNoEntry());
             dm.put("synsLostTowardServers", d.synsLostTowardServers());
             dm.put("synProxyRetries", d.synProxyRetries());
+            dm.put("synsDroppedForConntrack", d.synsDroppedForConntrack());
             Map<String, Object> services = new LinkedHashMap<>();
             for (VirtualService v : d.services()) {
                 Map<String, Object> vm = new LinkedHashMap<>();

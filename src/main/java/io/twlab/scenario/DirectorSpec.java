@@ -6,7 +6,7 @@ import java.util.List;
 
 /** An IPVS director: its virtual services, connection reuse mode and timeouts. */
 public record DirectorSpec(String name, List<VirtualServiceSpec> services, int connReuseMode, IpvsTimeouts timeouts,
-                           io.twlab.ipvs.SynProxy synProxy) {
+                           io.twlab.ipvs.SynProxy synProxy, boolean conntrack) {
 
     /** VIP:port scheduled over the hosts of one or more groups, at {@code realPort}. */
     public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler,

@@ -432,8 +432,9 @@ public final class ScenarioBinder {
             }
             synProxy = new io.twlab.ipvs.SynProxy(enabled, retries, backoff.equals("exponential"), loss);
         }
+        boolean conntrack = s.integer("conntrack", 0, 0, 1) == 1;
         s.finish();
-        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts, synProxy);
+        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts, synProxy, conntrack);
     }
 
     private WorkloadSpec bindWorkload(YNode node, List<HostGroupSpec> hosts, List<DirectorSpec> directors,

@@ -39,6 +39,8 @@ public final class TcpConnection {
 
     // Retransmission state.
     int retransmits;
+    /** SYN retransmissions the handshake needed (kept after retransmits is reset on establishment). */
+    int synRetransmissions;
     long rtoNs;
     long srttNs;
     long rttvarNs;
@@ -92,6 +94,11 @@ public final class TcpConnection {
 
     public int retransmits() {
         return retransmits;
+    }
+
+    /** How many times the SYN was re-sent before the connection was established. */
+    public int synRetransmissions() {
+        return synRetransmissions;
     }
 
     public long openedAtNs() {

@@ -412,6 +412,7 @@ public final class TcpHost extends NetNode {
             }
             c.mss = p.mss > 0 ? Math.min(p.mss, OUR_MSS) : 536;
             rttSample(c, p.ack);
+            c.synRetransmissions = c.retransmits;
             c.retransmits = 0;
             c.rtoNs = rtoFromEstimate(c);
             clearRto(c);

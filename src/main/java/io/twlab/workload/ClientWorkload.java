@@ -186,7 +186,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         Request req = (Request) c.appState;
         req.established = true;
         sim.cancel(req.connectTimeoutEvent);
-        stats.connected(sim.now() - req.connectStartNs, c.retransmits());
+        stats.connected(sim.now() - req.connectStartNs, c.synRetransmissions());
         req.requestSentNs = sim.now();
         c.send(service.requestBytes());
     }

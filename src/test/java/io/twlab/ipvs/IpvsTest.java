@@ -169,4 +169,23 @@ class IpvsTest {
         // The director's new connections settle near the seed's ~30/s: the small VIP's 25/s plus rescheduled ports.
         assertThat(meanColumn(r, "lvs.conns", 900, 1200)).isBetween(25.0, 45.0);
     }
+
+    @Test
+    void kubeProxyConnReuseModeOneCostsAOneSecondSynRetransmission() {
+        // 500 conn/s over the 14,116 even ephemeral ports: a port returns after ~28 s, inside the entry's 120 s.
+        // Mode 1 + conntrack: that SYN is dropped; the client re-sends it after its 1 s initial RTO.
+        RunResult r = Runner.run(ScenarioLoader.load(Path.of("scenarios/k8s-ipvs-conn-reuse.yaml"),
+                List.of("duration=120s")), null);
+        IpvsDirector d = r.model().directors().get(0);
+        var stats = r.model().clientStats();
+        assertThat(d.synsDroppedForConntrack()).isGreaterThan(40_000);
+        // Every dropped SYN shows as a connect that completed only after a SYN retransmission, 1 s late.
+        assertThat(stats.synRetransmittedConnects()).isCloseTo(d.synsDroppedForConntrack(), within(600L));
+        assertThat(stats.connectLatency().quantile(0.5)).isBetween(1_000_000L, 1_010_000L);
+        // conn_reuse_mode 0 keeps the old entry (and its pod): no drop, no delay.
+        RunResult mode0 = Runner.run(ScenarioLoader.load(Path.of("scenarios/k8s-ipvs-conn-reuse.yaml"),
+                List.of("duration=120s", "directors.kube-ipvs.conn-reuse-mode=0")), null);
+        assertThat(mode0.model().clientStats().connectLatency().max()).isLessThan(10_000L);
+        assertThat(mode0.model().clientStats().synRetransmittedConnects()).isZero();
+    }
 }
