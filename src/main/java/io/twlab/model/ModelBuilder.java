@@ -70,6 +70,7 @@ public final class ModelBuilder {
             SnatGateway gw = new SnatGateway(sim, n.name(), n.publicIps(), n.portLow(), n.portHigh(), n.allocation(),
                     natKernel == null ? null : natKernel.natPortAllocation(), n.randomFlag(), n.timeouts(),
                     random.stream("nat/" + n.name()));
+            gw.setDropInvalid(n.dropInvalid());
             for (String inside : n.inside()) {
                 for (TcpHost h : groups.get(inside)) {
                     gw.addInsideAddress(h.ip());

@@ -43,6 +43,8 @@ public final class SnatGateway extends NetNode {
     private long droppedNoMapping;
     private long evictions;
     private long mappingsReused;
+    private boolean dropInvalid;
+    private long droppedInvalid;
 
     public SnatGateway(Simulator sim, String name, int[] publicIps, int portLow, int portHigh,
                        PortAllocation allocation, NatPortAllocation linuxAlgorithm, boolean linuxRandomFlag,
@@ -57,6 +59,19 @@ public final class SnatGateway extends NetNode {
         this.linuxRandomFlag = linuxRandomFlag;
         this.timeouts = timeouts;
         this.random = random;
+    }
+
+    /**
+     * Drop what conntrack marks INVALID (iptables -m conntrack --ctstate INVALID -j DROP). Modelled case: a reply
+     * that is neither SYN-ACK nor RST while the flow waits for the SYN-ACK (nf_conntrack_proto_tcp: reply ACK in
+     * SYN_SENT) - the stale ACK a TIME_WAIT sends for a PAWS-rejected SYN, so the client never resets it.
+     */
+    public void setDropInvalid(boolean on) {
+        this.dropInvalid = on;
+    }
+
+    public long droppedInvalid() {
+        return droppedInvalid;
     }
 
     public void addInsideAddress(int ip) {
@@ -152,6 +167,11 @@ public final class SnatGateway extends NetNode {
         NatFlow f = live(byOutside.get(TupleTable.key1(p.dstIp, p.dstPort, p.srcPort), p.srcIp & 0xffffffffL), now);
         if (f == null) {
             droppedNoMapping++;
+            return;
+        }
+        if (dropInvalid && f.state == NatTcpState.SYN_SENT && !p.has(Packet.RST)
+                && !(p.has(Packet.SYN) && p.has(Packet.ACK))) {
+            droppedInvalid++;
             return;
         }
         trackOutside(f, p, now);

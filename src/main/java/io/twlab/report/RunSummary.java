@@ -102,6 +102,7 @@ public final class RunSummary {
             nm.put("allocationFailures", n.allocationFailures());
             nm.put("evictions", n.evictions());
             nm.put("droppedWithoutMapping", n.droppedNoMapping());
+            nm.put("droppedInvalid", n.droppedInvalid());
             nm.put("activeMappings", n.activeMappings());
             nats.put(n.name(), nm);
         }

@@ -291,9 +291,10 @@ public final class ScenarioBinder {
             }
             ts.finish();
         }
+        boolean dropInvalid = s.integer("drop-invalid", 0, 0, 1) == 1;
         s.finish();
         return new NatSpec(name, List.copyOf(inside), ips.stream().mapToInt(Integer::intValue).toArray(), ports[0],
-                ports[1], allocation, kernel, !flags.equals("none"), timeouts);
+                ports[1], allocation, kernel, !flags.equals("none"), timeouts, dropInvalid);
     }
 
     private LinkSpec bindLink(YNode node, List<HostGroupSpec> hosts) {

@@ -225,4 +225,21 @@ class NatPawsTest {
         RunResult c = run("workloads.partner.rate=700", "duration=150s", "seed=43");
         assertThat(Json.write(RunSummary.toMap(c))).isNotEqualTo(Json.write(RunSummary.toMap(a)));
     }
+
+    @Test
+    void aFirewallDroppingInvalidPacketsHidesTheStaleAckAndTurnsDelaysIntoFailures() {
+        // Without the drop, the client resets the TIME_WAIT on the stale ACK and its SYN retransmission 1 s later
+        // succeeds. If conntrack drops that ACK as INVALID, no RST is sent; each retransmitted SYN is rejected
+        // again and re-arms the TIME_WAIT for 60 s, so the connect only ends when SYN retries run out (127 s).
+        RunResult open = run("workloads.partner.rate=700", "duration=300s", "workloads.partner.connect-timeout=0");
+        RunResult strict = run("workloads.partner.rate=700", "duration=300s", "workloads.partner.connect-timeout=0",
+                "nats.partner-nat.drop-invalid=1");
+        long openRsts = open.model().hostGroups().get("partner").stream().mapToLong(h -> h.counters().get(Counter.OutRsts)).sum();
+        long strictRsts = strict.model().hostGroups().get("partner").stream().mapToLong(h -> h.counters().get(Counter.OutRsts)).sum();
+        assertThat(openRsts).isGreaterThan(1000);
+        assertThat(open.model().clientStats().failed()).isZero();
+        assertThat(strictRsts).isZero();
+        assertThat(strict.model().clientStats().failures(io.twlab.workload.FailureCause.SYN_TIMEOUT)).isGreaterThan(1000);
+        assertThat(pawsRejects(strict)).isGreaterThan(3 * pawsRejects(open));
+    }
 }
