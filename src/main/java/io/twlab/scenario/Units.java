@@ -12,14 +12,40 @@ public final class Units {
     private Units() {
     }
 
-    /** Returns nanoseconds, or -1 when the text is not a duration. A bare number is seconds. */
+    private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|min|m|h|d)");
+
+    /**
+     * Returns nanoseconds, or -1 when the text is not a duration. A bare number is seconds; units may be
+     * combined from largest to smallest, e.g. 1h30m or 2m15s.
+     */
     public static long duration(String text) {
+        String t = text.trim();
+        Matcher parts = DURATION_PART.matcher(t);
+        long total = 0;
+        int end = 0;
+        int count = 0;
+        while (parts.find() && parts.start() == end) {
+            long one = single(parts.group(1), parts.group(2));
+            if (one < 0) {
+                return -1;
+            }
+            total += one;
+            end = parts.end();
+            count++;
+        }
+        if (count > 1 && end == t.length()) {
+            return total;
+        }
         Matcher m = NUMBER_UNIT.matcher(text);
         if (!m.matches()) {
             return -1;
         }
-        double v = Double.parseDouble(m.group(1));
-        double scale = switch (m.group(2)) {
+        return single(m.group(1), m.group(2));
+    }
+
+    private static long single(String number, String unit) {
+        double v = Double.parseDouble(number);
+        double scale = switch (unit) {
             case "", "s" -> Simulator.NS_PER_SEC;
             case "ns" -> 1;
             case "us", "µs" -> 1_000;
