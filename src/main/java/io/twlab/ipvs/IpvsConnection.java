@@ -25,6 +25,10 @@ final class IpvsConnection {
     long expiresAt;
     /** Counted in inactconns rather than activeconns (IP_VS_CONN_F_INACTIVE). */
     boolean inactive;
+    /** Removed from the table (lazily on lookup, or by the sweep). */
+    boolean expired;
+    /** The whole second under which the sweep has this entry filed. */
+    long filedSecond = Long.MIN_VALUE;
 
     IpvsConnection(int clientIp, int clientPort, VirtualService service, RealServer server, int serverSideIp,
                    int serverSidePort) {

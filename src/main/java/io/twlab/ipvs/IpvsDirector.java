@@ -28,6 +28,10 @@ public final class IpvsDirector extends NetNode {
     private final TupleTable<IpvsConnection> byClient = new TupleTable<>();
     private final TupleTable<IpvsConnection> byServer = new TupleTable<>();
     private boolean sweepScheduled;
+    /** Entries filed by the whole second in which they are due to expire; stale filings are skipped. */
+    private final it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<java.util.ArrayList<IpvsConnection>> dueBySecond =
+            new it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<>();
+    private long nextSweepSecond = -1;
     private long droppedNoEntry;
     private long droppedNoServer;
     private long reusedEntries;
@@ -127,6 +131,7 @@ public final class IpvsDirector extends NetNode {
 
     @Override
     protected void receive(Simulator sim, Packet p) {
+        countPacket();
         VirtualService svc = serviceFor(p.dstIp, p.dstPort);
         if (svc != null) {
             fromClient(svc, p);
@@ -183,7 +188,7 @@ public final class IpvsDirector extends NetNode {
                 droppedNoEntry++;
                 return;
             }
-            RealServer rs = svc.scheduler.pick(svc.servers, svc.schedulerState, p.srcIp, p.srcPort);
+            RealServer rs = svc.choose(p.srcIp, p.srcPort, sim.now());
             if (rs == null) {
                 droppedNoServer++;
                 return;
@@ -239,13 +244,38 @@ public final class IpvsDirector extends NetNode {
         sendTowardServer(p);
     }
 
-    /** A packet leaving for a real server; a SYN may be lost there (SynProxy.rsSynLoss). */
+    /** A packet leaving for a real server; a SYN may be lost there (SynProxy.lossAt the last second's rate). */
     private void sendTowardServer(Packet p) {
-        if (p.has(Packet.SYN) && synProxy.rsSynLoss() > 0 && random.nextDouble() < synProxy.rsSynLoss()) {
+        if (p.has(Packet.SYN) && (synProxy.rsSynLoss() > 0 || synProxy.rsSynLossPerKpps() > 0)
+                && random.nextDouble() < synProxy.lossAt(packetsLastSecond())) {
             synsLostTowardServers++;
             return;
         }
         forward(sim, p);
+    }
+
+    private long packetSecond = -1;
+    private long packetsThisSecond;
+    private long packetsPreviousSecond;
+
+    private void countPacket() {
+        rollSecond();
+        packetsThisSecond++;
+    }
+
+    /** Packets handled in the previous whole second of simulated time. */
+    private long packetsLastSecond() {
+        rollSecond();
+        return packetsPreviousSecond;
+    }
+
+    private void rollSecond() {
+        long second = sim.now() / Simulator.NS_PER_SEC;
+        if (second != packetSecond) {
+            packetsPreviousSecond = second == packetSecond + 1 ? packetsThisSecond : 0;
+            packetsThisSecond = 0;
+            packetSecond = second;
+        }
     }
 
     private boolean proxied(VirtualService svc) {
@@ -287,7 +317,7 @@ public final class IpvsDirector extends NetNode {
         if (old != null) {
             expire(old); // synproxy_conn_reuse: a valid ACK on a closed entry replaces it
         }
-        RealServer rs = svc.scheduler.pick(svc.servers, svc.schedulerState, p.srcIp, p.srcPort);
+        RealServer rs = svc.choose(p.srcIp, p.srcPort, sim.now());
         if (rs == null) {
             droppedNoServer++;
             return;
@@ -329,6 +359,7 @@ public final class IpvsDirector extends NetNode {
         }
         c.state = state;
         c.expiresAt = state == IpvsTcpState.SYN_SENT ? Long.MAX_VALUE : sim.now() + timeouts.of(state);
+        fileForExpiry(c);
     }
 
     /** The SYN to the real server, and the timer that re-sends it (ip_vs_conn_expire with syn_skb). */
@@ -466,6 +497,24 @@ public final class IpvsDirector extends NetNode {
         }
         c.state = next;
         c.expiresAt = sim.now() + timeouts.of(next);
+        fileForExpiry(c);
+    }
+
+    private void fileForExpiry(IpvsConnection c) {
+        if (c.expiresAt == Long.MAX_VALUE) {
+            return;
+        }
+        long second = Math.floorDiv(c.expiresAt + Simulator.NS_PER_SEC - 1, Simulator.NS_PER_SEC);
+        if (second == c.filedSecond) {
+            return;
+        }
+        c.filedSecond = second;
+        java.util.ArrayList<IpvsConnection> due = dueBySecond.get(second);
+        if (due == null) {
+            due = new java.util.ArrayList<>();
+            dueBySecond.put(second, due);
+        }
+        due.add(c);
     }
 
     private IpvsConnection live(IpvsConnection c) {
@@ -477,6 +526,7 @@ public final class IpvsDirector extends NetNode {
     }
 
     private void expire(IpvsConnection c) {
+        c.expired = true;
         byClient.remove(TupleTable.key1(c.clientIp, c.clientPort, c.service.port), c.service.vip & 0xffffffffL);
         byServer.remove(TupleTable.key1(c.server.ip, c.server.port, c.serverSidePort), c.serverSideIp & 0xffffffffL);
         if (c.inactive) {
@@ -502,7 +552,23 @@ public final class IpvsDirector extends NetNode {
         }
         sweepScheduled = false;
         long now = sim.now();
-        byClient.removeIf(c -> c.expiresAt <= now, this::expire);
+        long second = now / Simulator.NS_PER_SEC;
+        for (long s = nextSweepSecond < 0 ? second : nextSweepSecond; s <= second; s++) {
+            java.util.ArrayList<IpvsConnection> due = dueBySecond.remove(s);
+            if (due == null) {
+                continue;
+            }
+            for (IpvsConnection c : due) {
+                // Only the entry's current filing counts, and only if it is still in the table.
+                if (c.filedSecond == s && c.expiresAt <= now && !c.expired) {
+                    expire(c);
+                }
+            }
+        }
+        nextSweepSecond = second + 1;
+        for (VirtualService v : services) {
+            v.pruneTemplates(now);
+        }
         if (byClient.size() > 0) {
             scheduleSweep();
         }

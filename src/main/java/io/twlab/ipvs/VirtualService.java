@@ -13,6 +13,12 @@ public final class VirtualService {
     int nextLocalAddress;
     /** Per local address: Alibaba's sequential port counter. */
     final int[] portCounters;
+    /** ipvsadm -p: how long a client address stays with its real server after its last new connection; 0 = off. */
+    long persistenceNs;
+    /** Persistence templates: client address -> real server and the template's expiry (ip_vs_sched_persist). */
+    final it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<RealServer> templateServer =
+            new it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap<>();
+    final it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap templateExpiry = new it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap();
     final Scheduler.State schedulerState = new Scheduler.State();
     final List<RealServer> servers;
     long conns;
@@ -41,6 +47,43 @@ public final class VirtualService {
 
     public int port() {
         return port;
+    }
+
+    public void setPersistence(long nanos) {
+        this.persistenceNs = nanos;
+    }
+
+    /**
+     * The real server for a new connection: with persistence, the client address's template while it lives
+     * (refreshed by each new connection), else the scheduler's choice, which then becomes the template.
+     */
+    RealServer choose(int clientIp, int clientPort, long now) {
+        if (persistenceNs > 0) {
+            RealServer t = templateServer.get(clientIp);
+            if (t != null && templateExpiry.get(clientIp) > now && t.weight > 0) {
+                templateExpiry.put(clientIp, now + persistenceNs);
+                return t;
+            }
+        }
+        RealServer rs = scheduler.pick(servers, schedulerState, clientIp, clientPort);
+        if (rs != null && persistenceNs > 0) {
+            templateServer.put(clientIp, rs);
+            templateExpiry.put(clientIp, now + persistenceNs);
+        }
+        return rs;
+    }
+
+    /** Drops persistence templates that expired (their client's next connection is scheduled afresh anyway). */
+    void pruneTemplates(long now) {
+        if (persistenceNs > 0) {
+            templateExpiry.int2LongEntrySet().removeIf(e -> {
+                boolean dead = e.getLongValue() <= now;
+                if (dead) {
+                    templateServer.remove(e.getIntKey());
+                }
+                return dead;
+            });
+        }
     }
 
     public int[] localAddresses() {

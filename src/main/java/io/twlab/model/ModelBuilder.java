@@ -96,8 +96,10 @@ public final class ModelBuilder {
                         h.addHiddenAddress(v.vip()); // the VIP on lo, not announced (arp_ignore)
                     }
                 }
-                services.add(new VirtualService(v.vip(), v.port(), v.scheduler(), v.mode(), servers, v.localAddresses(),
-                        v.flavor()));
+                VirtualService service = new VirtualService(v.vip(), v.port(), v.scheduler(), v.mode(), servers,
+                        v.localAddresses(), v.flavor());
+                service.setPersistence(v.persistenceNs());
+                services.add(service);
             }
             IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode(),
                     d.synProxy(), random.stream("director/" + d.name()));

@@ -11,7 +11,7 @@ public record DirectorSpec(String name, List<VirtualServiceSpec> services, int c
     /** VIP:port scheduled over the hosts of one or more groups, at {@code realPort}. */
     public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler,
                                      io.twlab.ipvs.ForwardingMode mode, List<String> realServers, int realPort, int weight,
-                                     int[] localAddresses, io.twlab.ipvs.FullNatFlavor flavor) {
+                                     int[] localAddresses, io.twlab.ipvs.FullNatFlavor flavor, long persistenceNs) {
     }
 
     public VirtualServiceSpec service(int port) {

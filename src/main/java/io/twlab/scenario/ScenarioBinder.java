@@ -396,10 +396,11 @@ public final class ScenarioBinder {
                         + port + " -> " + realPort + ")", "the real server receives the packet unchanged; drop real-port");
             }
             int weight = (int) v.integer("weight", 1, 0, 65535);
+            long persistence = v.duration("persistence", 0);
             v.finish();
             services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, mode, List.copyOf(group),
                     realPort, weight,
-                    locals.stream().mapToInt(Integer::intValue).toArray(), flavor));
+                    locals.stream().mapToInt(Integer::intValue).toArray(), flavor, persistence));
         }
         int reuse = (int) s.integer("conn-reuse-mode", 1, 0, 1);
         String table = s.string("timeouts", "upstream");
@@ -426,12 +427,13 @@ public final class ScenarioBinder {
                         + ".synproxy.backoff: unknown value '" + backoff + "'", "valid choices: fixed, exponential");
             }
             double loss = ps.fraction("rs-syn-loss", 0);
+            double lossPerKpps = ps.fraction("rs-syn-loss-per-kpps", 0);
             ps.finish();
             if (enabled && services.stream().noneMatch(v -> v.mode() == io.twlab.ipvs.ForwardingMode.FULLNAT)) {
                 throw new ScenarioException(sp.location(), "SYNPROXY needs a fullnat service on " + name,
                         "set mode: fullnat with local-addresses on the service");
             }
-            synProxy = new io.twlab.ipvs.SynProxy(enabled, retries, backoff.equals("exponential"), loss);
+            synProxy = new io.twlab.ipvs.SynProxy(enabled, retries, backoff.equals("exponential"), loss, lossPerKpps);
         }
         boolean conntrack = s.integer("conntrack", 0, 0, 1) == 1;
         s.finish();

@@ -188,4 +188,53 @@ class IpvsTest {
         assertThat(mode0.model().clientStats().connectLatency().max()).isLessThan(10_000L);
         assertThat(mode0.model().clientStats().synRetransmittedConnects()).isZero();
     }
+
+    @Test
+    void persistenceKeepsEachClientAddressOnOneRealServer() {
+        // recycle-lvs-dr.yaml: 10 clients with their own addresses, rr over 2 nginx. Without persistence each
+        // client's connections alternate between both; with ipvsadm -p 300 every client stays on one.
+        Map<Integer, Set<String>> plain = serversPerClient(List.of());
+        Map<Integer, Set<String>> sticky = serversPerClient(List.of("directors.lvs.services.web.persistence=300s"));
+        assertThat(plain).hasSize(10);
+        assertThat(plain.values()).allMatch(s -> s.size() == 2);
+        assertThat(sticky).hasSize(10);
+        assertThat(sticky.values()).allMatch(s -> s.size() == 1);
+    }
+
+    private static Map<Integer, Set<String>> serversPerClient(List<String> sets) {
+        List<String> all = new ArrayList<>(List.of("duration=60s", "hosts.nginx.sysctl.net.ipv4.tcp_tw_recycle=0"));
+        all.addAll(sets);
+        Capture[] cap = new Capture[1];
+        Capture.run(ScenarioLoader.load(Path.of("scenarios/recycle-lvs-dr.yaml"), all), "lvs", "nginx", cap);
+        Map<Integer, Set<String>> seen = new HashMap<>();
+        for (Capture.Seen p : cap[0].packets) {
+            if (p.from().equals("lvs") && p.is(Packet.SYN)) {
+                seen.computeIfAbsent(p.srcIp(), k -> new HashSet<>()).add(p.to());
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void seedZeroFixesOnTheFullSystem() {
+        // 800 conn/s: ports return after 63488 / 800 = 79.4 s, inside loaded 2.6.32 TIME_WAITs.
+        List<String> load = List.of("workloads.partner.rate=800", "duration=300s");
+        long plain = rejects(run("lvs-nat-paws.yaml", load));
+        long capped = rejects(run("lvs-nat-paws-fix-max-tw-buckets.yaml", load));
+        long noTimestamps = rejects(run("lvs-nat-paws-fix-timestamps-off.yaml", load));
+        assertThat(plain).isGreaterThan(10_000);
+        assertThat(capped).isGreaterThan(0).isLessThan(plain / 2);
+        assertThat(noTimestamps).isZero();
+        // Two public addresses: 2 * 63488 / 800 = 158.7 s > 112.5 s, no rejects at all.
+        assertThat(rejects(run("lvs-nat-paws-fix-two-ips.yaml", load))).isZero();
+    }
+
+    private static RunResult run(String scenario, List<String> sets) {
+        return Runner.run(ScenarioLoader.load(Path.of("scenarios/" + scenario), sets), null);
+    }
+
+    private static long rejects(RunResult r) {
+        return r.model().hostGroups().get("nginx").stream()
+                .mapToLong(h -> h.counters().get(io.twlab.tcp.Counter.PAWSEstab)).sum();
+    }
 }

@@ -63,4 +63,20 @@ class SynProxyTest {
         assertThat(connect.countBetween(S / 5, 9 * S / 10 - S / 10)).isZero();
         assertThat(r.model().clientStats().firstByteLatency().max()).isLessThan(S / 10);
     }
+
+    @Test
+    void lossThatGrowsWithThePacketRateStallsMoreUnderLoad() {
+        // rs-syn-loss-per-kpps 10 %: at 20 conn/s the director handles ~200 packets/s (2 % loss), at 200 conn/s
+        // ~2000 packets/s (20 %): ten times the stalled requests per request.
+        RunResult light = run("duration=300s", "directors.lvs.synproxy.rs-syn-loss=0",
+                "directors.lvs.synproxy.rs-syn-loss-per-kpps=10%");
+        RunResult heavy = run("duration=300s", "directors.lvs.synproxy.rs-syn-loss=0",
+                "directors.lvs.synproxy.rs-syn-loss-per-kpps=10%", "workloads.client.rate=200");
+        double lightShare = light.model().clientStats().firstByteLatency().countBetween(2 * S, 10 * S)
+                / (double) light.model().clientStats().attempts();
+        double heavyShare = heavy.model().clientStats().firstByteLatency().countBetween(2 * S, 10 * S)
+                / (double) heavy.model().clientStats().attempts();
+        assertThat(lightShare).isBetween(0.005, 0.04);
+        assertThat(heavyShare).isGreaterThan(5 * lightShare);
+    }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 /** Test helper: records the packets put on the links between two named elements, copying their fields. */
 public final class Capture {
     /** A packet as seen on the wire at {@code timeNs}. */
-    public record Seen(long timeNs, String from, String to, int flags, int srcPort, int dstPort, int seq, int ack,
+    public record Seen(long timeNs, String from, String to, int srcIp, int dstIp, int flags, int srcPort, int dstPort, int seq, int ack,
                        boolean hasTs, int tsVal, int tsEcr, int length, boolean lost) {
         public boolean is(int wanted) {
             return flags == wanted;
@@ -39,7 +39,7 @@ public final class Capture {
     }
 
     private static Seen copy(long t, String from, String to, Packet p, boolean lost) {
-        return new Seen(t, from, to, p.flags, p.srcPort, p.dstPort, p.seq, p.ack, p.hasTimestamp, p.tsVal, p.tsEcr,
+        return new Seen(t, from, to, p.srcIp, p.dstIp, p.flags, p.srcPort, p.dstPort, p.seq, p.ack, p.hasTimestamp, p.tsVal, p.tsEcr,
                 p.payloadLength, lost);
     }
 
