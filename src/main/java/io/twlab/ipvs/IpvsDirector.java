@@ -38,6 +38,7 @@ public final class IpvsDirector extends NetNode {
     private long droppedNoLocalPort;
 
     private static final int EV_SYN_RETRY = 2;
+    private static final int EV_WEIGHT = 3;
     private final SynProxy synProxy;
     private boolean conntrack;
     private long synsDroppedForConntrack;
@@ -145,6 +146,25 @@ public final class IpvsDirector extends NetNode {
         }
     }
 
+    private boolean expectsNewConnection(IpvsConnection c) {
+        if (expireNodestConn && c.server.weight == 0) {
+            return true;
+        }
+        return connReuseMode == 1 && (c.state == IpvsTcpState.TIME_WAIT || c.state == IpvsTcpState.CLOSE);
+    }
+
+    private boolean expireNodestConn;
+
+    /** net.ipv4.vs.expire_nodest_conn: entries on a quiesced (weight 0) real server give way to a new SYN. */
+    public void setExpireNodestConn(boolean on) {
+        this.expireNodestConn = on;
+    }
+
+    /** Changes a real server's weight at {@code atNs} (ipvsadm -e -w during the run). */
+    public void scheduleWeightChange(long atNs, RealServer server, int weight) {
+        sim.at(atNs, this, EV_WEIGHT, weight, server);
+    }
+
     private VirtualService serviceFor(int ip, int port) {
         for (VirtualService s : services) {
             if (s.vip == ip && s.port == port) {
@@ -171,9 +191,9 @@ public final class IpvsDirector extends NetNode {
                 return;
             }
         }
-        if (c != null && syn && connReuseMode == 1
-                && (c.state == IpvsTcpState.TIME_WAIT || c.state == IpvsTcpState.CLOSE)) {
-            // is_new_conn_expected(): a new SYN on a closed entry expires it and is scheduled afresh.
+        if (c != null && syn && connReuseMode != 0 && expectsNewConnection(c)) {
+            // ip_vs_in(): a new SYN on a closed entry (is_new_conn_expected), or on one whose real server was
+            // quiesced with expire_nodest_conn set, expires the entry and is scheduled afresh...
             expire(c);
             c = null;
             if (conntrack) {
@@ -548,6 +568,10 @@ public final class IpvsDirector extends NetNode {
     protected void onTimer(Simulator sim, int kind, long arg, Object payload) {
         if (kind == EV_SYN_RETRY) {
             onSynRetry((IpvsConnection) payload);
+            return;
+        }
+        if (kind == EV_WEIGHT) {
+            ((RealServer) payload).setWeight((int) arg);
             return;
         }
         sweepScheduled = false;

@@ -5,7 +5,7 @@ public final class RealServer {
     final String name;
     final int ip;
     final int port;
-    final int weight;
+    int weight;
     long conns;
     long inPkts;
     long outPkts;
@@ -29,6 +29,11 @@ public final class RealServer {
 
     public int weight() {
         return weight;
+    }
+
+    /** ipvsadm -e ... -w: new connections follow the new weight; 0 quiesces the server. */
+    public void setWeight(int weight) {
+        this.weight = weight;
     }
 
     /** Connections scheduled to this server (a reused, not rescheduled entry does not count). */

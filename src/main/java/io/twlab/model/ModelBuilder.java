@@ -104,6 +104,15 @@ public final class ModelBuilder {
             IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode(),
                     d.synProxy(), random.stream("director/" + d.name()));
             director.setConntrack(d.conntrack());
+            director.setExpireNodestConn(d.expireNodestConn());
+            for (int i = 0; i < d.services().size(); i++) {
+                VirtualService service = services.get(i);
+                for (DirectorSpec.WeightChange change : d.services().get(i).weightChanges()) {
+                    RealServer target = service.servers().stream().filter(rs -> rs.name().equals(change.server()))
+                            .findFirst().orElseThrow();
+                    director.scheduleWeightChange(change.atNs(), target, change.weight());
+                }
+            }
             directors.add(director);
             elements.put(d.name(), List.of(director));
         }

@@ -397,10 +397,31 @@ public final class ScenarioBinder {
             }
             int weight = (int) v.integer("weight", 1, 0, 65535);
             long persistence = v.duration("persistence", 0);
+            List<DirectorSpec.WeightChange> changes = new ArrayList<>();
+            for (YNode cn : v.list("weight-changes", false, "")) {
+                Section c = new Section(cn, "directors." + name + ".services[].weight-changes[]");
+                long at = c.durationOf(c.scalar(c.required("at", "at: 30m"), "at", "a duration"), "at");
+                YNode serverNode = c.required("real-server", "real-server: nginx-1");
+                String server = c.scalar(serverNode, "real-server", "a host name").text();
+                List<String> hostsOfService = new ArrayList<>();
+                for (String g : group) {
+                    HostGroupSpec hg = hosts.stream().filter(h -> h.name().equals(g)).findFirst().orElseThrow();
+                    for (int i = 0; i < hg.count(); i++) {
+                        hostsOfService.add(hg.count() == 1 ? hg.name() : hg.name() + "-" + (i + 1));
+                    }
+                }
+                if (!hostsOfService.contains(server)) {
+                    throw new ScenarioException(serverNode.location(), "'" + server + "' is not a real server of this service",
+                            "real servers: " + String.join(", ", hostsOfService));
+                }
+                int w = (int) c.integer("weight", 0, 0, 65535);
+                c.finish();
+                changes.add(new DirectorSpec.WeightChange(at, server, w));
+            }
             v.finish();
             services.add(new DirectorSpec.VirtualServiceSpec((int) vip, port, scheduler, mode, List.copyOf(group),
                     realPort, weight,
-                    locals.stream().mapToInt(Integer::intValue).toArray(), flavor, persistence));
+                    locals.stream().mapToInt(Integer::intValue).toArray(), flavor, persistence, List.copyOf(changes)));
         }
         int reuse = (int) s.integer("conn-reuse-mode", 1, 0, 1);
         String table = s.string("timeouts", "upstream");
@@ -436,8 +457,9 @@ public final class ScenarioBinder {
             synProxy = new io.twlab.ipvs.SynProxy(enabled, retries, backoff.equals("exponential"), loss, lossPerKpps);
         }
         boolean conntrack = s.integer("conntrack", 0, 0, 1) == 1;
+        boolean expireNodest = s.integer("expire-nodest-conn", 0, 0, 1) == 1;
         s.finish();
-        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts, synProxy, conntrack);
+        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts, synProxy, conntrack, expireNodest);
     }
 
     private WorkloadSpec bindWorkload(YNode node, List<HostGroupSpec> hosts, List<DirectorSpec> directors,

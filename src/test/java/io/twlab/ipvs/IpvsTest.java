@@ -237,4 +237,29 @@ class IpvsTest {
         return r.model().hostGroups().get("nginx").stream()
                 .mapToLong(h -> h.counters().get(io.twlab.tcp.Counter.PAWSEstab)).sum();
     }
+
+    private static long synsToAfter(List<String> sets, String server, double afterSeconds) {
+        List<String> all = new ArrayList<>(List.of("workloads.partner.rate=700", "duration=400s",
+                "hosts.nginx.kernel=linux-4.19", "workloads.partner.connect-timeout=0",
+                "directors.lvs.services.web.weight-changes=[{at: 150s, real-server: nginx-1, weight: 0}]"));
+        all.addAll(sets);
+        Capture[] cap = new Capture[1];
+        Capture.run(ScenarioLoader.load(SCENARIO, all), "lvs", "nginx", cap);
+        // Only the drained service (443); the small VIP on 8443 keeps all four servers.
+        return cap[0].packets.stream().filter(p -> p.from().equals("lvs") && p.to().equals(server)
+                && p.is(Packet.SYN) && p.dstPort() == 443 && p.seconds() > afterSeconds).count();
+    }
+
+    @Test
+    void drainingAServerNeedsReschedulingOfReusedTuples() {
+        // nginx-1 gets weight 0 at 150 s. Ports return every 90.7 s; by 260 s every port has come back once.
+        // conn_reuse_mode 0: reused tuples follow their old entries, so nginx-1 still gets a quarter of the SYNs.
+        long sticky = synsToAfter(List.of("directors.lvs.conn-reuse-mode=0"), "nginx-1", 260);
+        // conn_reuse_mode 1 + expire_nodest_conn: entries on the quiesced server give way; new SYNs go elsewhere.
+        long drained = synsToAfter(List.of("directors.lvs.conn-reuse-mode=1", "directors.lvs.expire-nodest-conn=1"),
+                "nginx-1", 260);
+        // 140 s x 700 conn/s / 4 servers = 24,500 SYNs would reach nginx-1 without the drain.
+        assertThat(sticky).isGreaterThan(20_000);
+        assertThat(drained).isZero();
+    }
 }
