@@ -225,17 +225,8 @@ public final class IpvsDirector extends NetNode {
                 sidePort = (int) (side & 0xffff);
             }
             c = new IpvsConnection(p.srcIp, p.srcPort, svc, rs, sideIp, sidePort);
-            if (svc.mode == ForwardingMode.FULLNAT && svc.flavor == FullNatFlavor.ALIBABA) {
-                c.seqDelta = (int) io.twlab.engine.RandomStreams.mix(((long) sideIp << 32) ^ ((long) sidePort << 16)
-                        ^ rs.ip ^ ((long) rs.port << 48) ^ sim.now() >>> 6) - p.seq;
-            }
-            // ip_vs_bind_dest(): a new entry starts active; the first transition moves it to inactive.
-            rs.activeConns++;
-            rs.conns++;
-            svc.conns++;
-            byClient.put(a, b, c);
-            byServer.put(TupleTable.key1(rs.ip, rs.port, c.serverSidePort), c.serverSideIp & 0xffffffffL, c);
-            scheduleSweep();
+            c.seqDelta = isnDelta(c, p.seq);
+            bind(c, a, b);
         } else if (syn) {
             reusedEntries++;
         }
@@ -349,37 +340,42 @@ public final class IpvsDirector extends NetNode {
         }
         IpvsConnection c = new IpvsConnection(p.srcIp, p.srcPort, svc, rs, (int) (side >>> 16), (int) (side & 0xffff));
         c.clientIsn = clientIsn;
-        c.seqDelta = svc.flavor == FullNatFlavor.ALIBABA ? (int) io.twlab.engine.RandomStreams.mix(side ^ rs.ip
-                ^ sim.now() >>> 6) - clientIsn : 0;
+        c.seqDelta = isnDelta(c, clientIsn);
         c.proxyPending = true;
         c.synRetriesLeft = synProxy.synRetries();
         c.synRetryTimeoutNs = timeouts.of(IpvsTcpState.SYN_SENT);
-        rs.activeConns++;
-        rs.conns++;
-        svc.conns++;
-        byClient.put(a, b, c);
-        byServer.put(TupleTable.key1(rs.ip, rs.port, c.serverSidePort), c.serverSideIp & 0xffffffffL, c);
-        scheduleSweep();
-        setProxyState(c, IpvsTcpState.SYN_SENT);
+        bind(c, a, b);
+        moveTo(c, IpvsTcpState.SYN_SENT, Long.MAX_VALUE); // re-sent by its own timer, not expired by the sweep
         if (p.payloadLength > 0) {
             c.held = p;
         }
         sendProxySyn(c);
     }
 
-    private void setProxyState(IpvsConnection c, IpvsTcpState state) {
-        if (!c.inactive && state != IpvsTcpState.ESTABLISHED) {
-            c.server.activeConns--;
-            c.server.inactConns++;
-            c.inactive = true;
-        } else if (c.inactive && state == IpvsTcpState.ESTABLISHED) {
-            c.server.activeConns++;
-            c.server.inactConns--;
-            c.inactive = false;
+    /**
+     * A new entry enters the table: ip_vs_bind_dest() counts it active (the first state change moves it to
+     * inactive), Conns counts a scheduled connection.
+     */
+    private void bind(IpvsConnection c, long clientKey1, long clientKey2) {
+        c.server.activeConns++;
+        c.server.conns++;
+        c.service.conns++;
+        byClient.put(clientKey1, clientKey2, c);
+        byServer.put(TupleTable.key1(c.server.ip, c.server.port, c.serverSidePort), c.serverSideIp & 0xffffffffL, c);
+        scheduleSweep();
+    }
+
+    /**
+     * Alibaba FULLNAT's ISN towards the real server (secure_tcp_sequence_number of the new tuple and a clock)
+     * minus the client's; 0 for the flavours that keep sequence numbers.
+     */
+    private int isnDelta(IpvsConnection c, int clientIsn) {
+        if (c.service.mode != ForwardingMode.FULLNAT || c.service.flavor != FullNatFlavor.ALIBABA) {
+            return 0;
         }
-        c.state = state;
-        c.expiresAt = state == IpvsTcpState.SYN_SENT ? Long.MAX_VALUE : sim.now() + timeouts.of(state);
-        fileForExpiry(c);
+        long tuple = ((c.serverSideIp & 0xffffffffL) << 32) ^ ((long) c.serverSidePort << 16) ^ c.server.ip
+                ^ ((long) c.server.port << 48);
+        return (int) io.twlab.engine.RandomStreams.mix(cookieSecret ^ tuple) + (int) (sim.now() >>> 6) - clientIsn;
     }
 
     /** The SYN to the real server, and the timer that re-sends it (ip_vs_conn_expire with syn_skb). */
@@ -481,7 +477,7 @@ public final class IpvsDirector extends NetNode {
         c.serverSeqDelta = synAck.seq - cookieIsn;
         c.server.outPkts++;
         c.service.outPkts++;
-        setProxyState(c, IpvsTcpState.ESTABLISHED);
+        moveTo(c, IpvsTcpState.ESTABLISHED, sim.now() + timeouts.of(IpvsTcpState.ESTABLISHED));
         Packet ack = new Packet();
         ack.srcIp = c.serverSideIp;
         ack.srcPort = c.serverSidePort;
@@ -503,6 +499,11 @@ public final class IpvsDirector extends NetNode {
     private void transition(IpvsConnection c, IpvsTcpState.Direction direction, Packet p) {
         int event = IpvsTcpState.event(p.has(Packet.RST), p.has(Packet.SYN), p.has(Packet.FIN), p.has(Packet.ACK));
         IpvsTcpState next = c.state.next(direction, event);
+        moveTo(c, next, sim.now() + timeouts.of(next));
+    }
+
+    /** Moves an entry to a state: inactive unless ESTABLISHED (IP_VS_CONN_F_INACTIVE), expiring at {@code expiresAt}. */
+    private void moveTo(IpvsConnection c, IpvsTcpState next, long expiresAt) {
         if (next != c.state) {
             RealServer rs = c.server;
             if (!c.inactive && next != IpvsTcpState.ESTABLISHED) {
@@ -516,7 +517,7 @@ public final class IpvsDirector extends NetNode {
             }
         }
         c.state = next;
-        c.expiresAt = sim.now() + timeouts.of(next);
+        c.expiresAt = expiresAt;
         fileForExpiry(c);
     }
 
