@@ -34,10 +34,52 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print nothing on success (use with --out)")
     boolean quiet;
 
+    @Option(names = "--capture", paramLabel = "A:B",
+            description = "write the packets on the links between elements A and B to DIR/capture-A-B.pcap "
+                    + "(needs --out; repeatable), e.g. --capture partner-nat:nginx")
+    List<String> captures = new ArrayList<>();
+
+    @Option(names = "--capture-port", paramLabel = "PORT", description = "capture only this TCP port (either side)")
+    Integer capturePort;
+
+    @Option(names = "--capture-host", paramLabel = "ADDRESS", description = "capture only this address (either side)")
+    String captureHost;
+
+    @Option(names = "--capture-window", paramLabel = "FROM..TO",
+            description = "capture only in this simulated time window, e.g. 1h..1h5m")
+    String captureWindow;
+
     @Option(names = "--counters", defaultValue = "nstat", paramLabel = "STYLE",
             description = "how the summary prints host counters: nstat (TcpExtPAWSEstab 12) or netstat "
                     + "(netstat -s lines); default ${DEFAULT-VALUE}")
     String counterStyle;
+
+    private io.twlab.trace.CaptureFilter captureFilter() {
+        int host = 0;
+        if (captureHost != null) {
+            long ip = io.twlab.net.Ipv4.parse(captureHost);
+            if (ip < 0) {
+                throw new UsageException("--capture-host: '" + captureHost + "' is not an IPv4 address");
+            }
+            host = (int) ip;
+        }
+        long from = 0;
+        long to = Long.MAX_VALUE;
+        if (captureWindow != null) {
+            String[] w = captureWindow.split("\\.\\.", -1);
+            from = w.length == 2 ? io.twlab.scenario.Units.duration(w[0]) : -1;
+            to = w.length == 2 ? io.twlab.scenario.Units.duration(w[1]) : -1;
+            if (from < 0 || to <= from) {
+                throw new UsageException("--capture-window: expected FROM..TO durations, e.g. 1h..1h5m; got '"
+                        + captureWindow + "'");
+            }
+        }
+        if (capturePort != null && (capturePort < 1 || capturePort > 65535)) {
+            throw new UsageException("--capture-port: expected 1-65535");
+        }
+        return new io.twlab.trace.CaptureFilter(capturePort == null ? 0 : capturePort, host, captureHost != null,
+                from, to);
+    }
 
     @Override
     public Integer call() {
@@ -48,8 +90,30 @@ final class SimulateCommand implements Callable<Integer> {
         if (out != null) {
             OutputFiles.prepareDirectory(out);
         }
+        io.twlab.trace.CaptureFilter filter = captureFilter();
+        if (!captures.isEmpty() && out == null) {
+            throw new UsageException("--capture needs --out DIR for the pcap files");
+        }
+        java.util.List<io.twlab.trace.PcapWriter> writers = new ArrayList<>();
         TerminalProgress progress = TerminalProgress.forRun(spec.durationNs(), quiet, json);
-        RunResult result = Runner.run(spec, progress);
+        RunResult result;
+        try {
+            result = Runner.run(spec, progress, model -> {
+                for (String c : captures) {
+                    String[] ends = c.split(":", -1);
+                    if (ends.length != 2 || model.linksBetween(ends[0], ends[1]).isEmpty()) {
+                        throw new UsageException("--capture " + c + ": expected A:B naming two linked elements of the "
+                                + "scenario; elements: " + String.join(", ", model.elements().keySet()));
+                    }
+                    io.twlab.trace.PcapWriter w = new io.twlab.trace.PcapWriter(
+                            out.resolve("capture-" + ends[0] + "-" + ends[1] + ".pcap"), filter);
+                    writers.add(w);
+                    model.linksBetween(ends[0], ends[1]).forEach(l -> l.setObserver(w));
+                }
+            });
+        } finally {
+            writers.forEach(io.twlab.trace.PcapWriter::close);
+        }
         if (progress != null) {
             progress.finish();
         }

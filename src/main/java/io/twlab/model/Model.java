@@ -25,5 +25,14 @@ public record Model(
         List<Link> links,
         List<ClientWorkload> workloads,
         ClientStats clientStats,
-        Map<String, TimeWaitLifetimes> timeWaitLifetimes) {
+        Map<String, TimeWaitLifetimes> timeWaitLifetimes,
+        Map<String, List<io.twlab.net.NetNode>> elements) {
+
+    /** The links joining scenario elements {@code a} and {@code b} (every host of a group), in scenario order. */
+    public List<Link> linksBetween(String a, String b) {
+        List<io.twlab.net.NetNode> as = elements.getOrDefault(a, List.of());
+        List<io.twlab.net.NetNode> bs = elements.getOrDefault(b, List.of());
+        return links.stream().filter(l -> (as.contains(l.a()) && bs.contains(l.b()))
+                || (as.contains(l.b()) && bs.contains(l.a()))).toList();
+    }
 }

@@ -165,7 +165,7 @@ public final class ModelBuilder {
             workloads.add(cw);
         }
         return new Model(spec, sim, groups, hosts, new ArrayList<>(servers), nats, directors, links, workloads, stats,
-                lifetimes);
+                lifetimes, elements);
     }
 
     public static String hostName(HostGroupSpec g, int index) {

@@ -10,7 +10,14 @@ public final class Runner {
     }
 
     public static RunResult run(ScenarioSpec spec, Simulator.ProgressListener progress) {
+        return run(spec, progress, model -> { });
+    }
+
+    /** Runs with {@code beforeStart} applied to the built model first (e.g. to attach packet captures). */
+    public static RunResult run(ScenarioSpec spec, Simulator.ProgressListener progress,
+                                java.util.function.Consumer<Model> beforeStart) {
         Model model = ModelBuilder.build(spec);
+        beforeStart.accept(model);
         SeriesRecorder recorder = new SeriesRecorder(model);
         recorder.start();
         for (ClientWorkload w : model.workloads()) {
