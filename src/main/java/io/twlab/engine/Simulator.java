@@ -11,7 +11,6 @@ public final class Simulator {
     private final EventQueue queue = new EventQueue();
     private long now;
     private long eventsProcessed;
-    private boolean stopRequested;
 
     public long now() {
         return now;
@@ -48,18 +47,13 @@ public final class Simulator {
         return handle != NO_EVENT && queue.cancel(handle - NO_EVENT - 1);
     }
 
-    public void stop() {
-        stopRequested = true;
-    }
-
     /**
-     * Processes events in time order up to and including {@code endTime}, or until the queue is empty or
-     * {@link #stop()} is called. The clock ends at {@code endTime} unless stopped early.
+     * Processes events in time order up to and including {@code endTime}, or until the queue is empty. The clock
+     * ends at {@code endTime}.
      */
     public void runUntil(long endTime, ProgressListener progress) {
-        stopRequested = false;
         long nextReport = progress == null ? Long.MAX_VALUE : eventsProcessed + 1_000_000;
-        while (queue.size() > 0 && !stopRequested) {
+        while (queue.size() > 0) {
             if (queue.peekTime() > endTime) {
                 break;
             }
@@ -76,7 +70,7 @@ public final class Simulator {
                 nextReport = eventsProcessed + 1_000_000;
             }
         }
-        if (!stopRequested && now < endTime) {
+        if (now < endTime) {
             now = endTime;
         }
     }

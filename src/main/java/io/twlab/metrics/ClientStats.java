@@ -2,7 +2,7 @@ package io.twlab.metrics;
 
 import io.twlab.workload.FailureCause;
 
-/** What the clients of a run experienced: totals, failures by cause, connect latency, per-second counts. */
+/** What the clients of a run experienced: totals, failures by cause, connect and first-byte latency. */
 public final class ClientStats {
     private final LatencyHistogram connectLatency = new LatencyHistogram();
     private final LatencyHistogram firstByteLatency = new LatencyHistogram();
@@ -12,14 +12,8 @@ public final class ClientStats {
     private long synRetransmittedConnects;
     private final long[] failures = new long[FailureCause.values().length];
 
-    // Counts of the current second, read and cleared by the sampler.
-    long secondAttempts;
-    long secondSuccesses;
-    final long[] secondFailures = new long[FailureCause.values().length];
-
     public void attempt() {
         attempts++;
-        secondAttempts++;
     }
 
     public void connectStarted() {
@@ -44,12 +38,10 @@ public final class ClientStats {
 
     public void success() {
         successes++;
-        secondSuccesses++;
     }
 
     public void failure(FailureCause cause) {
         failures[cause.ordinal()]++;
-        secondFailures[cause.ordinal()]++;
     }
 
     public long attempts() {

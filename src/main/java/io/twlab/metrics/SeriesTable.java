@@ -31,10 +31,6 @@ public final class SeriesTable {
         return columns.indexOf(name);
     }
 
-    public double sum(String column) {
-        int c = column(column);
-        return rows.stream().mapToDouble(r -> r[c]).sum();
-    }
 
     /** CSV with a header line; integers print without a decimal point, others with up to 3 decimals. */
     public String toCsv() {

@@ -132,8 +132,4 @@ final class DeathRowReaper extends TimeWaitReaper {
         }
         return killed;
     }
-
-    int currentSlot() {
-        return slot;
-    }
 }

@@ -61,7 +61,6 @@ public final class TcpConnection {
 
     /** Set by applications for their own bookkeeping (e.g. the request this connection serves). */
     public Object appState;
-    long openedAtNs;
 
     TcpConnection(TcpHost host, long key, int localIp, int localPort, int remoteIp, int remotePort) {
         this.host = host;
@@ -92,18 +91,12 @@ public final class TcpConnection {
         return remotePort;
     }
 
-    public int retransmits() {
-        return retransmits;
-    }
 
     /** How many times the SYN was re-sent before the connection was established. */
     public int synRetransmissions() {
         return synRetransmissions;
     }
 
-    public long openedAtNs() {
-        return openedAtNs;
-    }
 
     /** Queues application bytes and sends what can be sent. */
     public void send(int bytes) {

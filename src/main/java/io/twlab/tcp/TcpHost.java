@@ -179,7 +179,6 @@ public final class TcpHost extends NetNode {
         long key = tupleKey(remoteIp, remotePort, port);
         TcpConnection c = new TcpConnection(this, key, ip, port, remoteIp, remotePort);
         c.app = app;
-        c.openedAtNs = now;
         c.iss = secureSequence(ip, port, remoteIp, remotePort);
         c.tsOffset = timestampOffset(ip, port, remoteIp, remotePort);
         int tw = reusedTw[0];
@@ -334,7 +333,6 @@ public final class TcpHost extends NetNode {
         }
         long key = tupleKey(p.srcIp, p.srcPort, p.dstPort);
         TcpConnection c = new TcpConnection(this, key, p.dstIp, p.dstPort, p.srcIp, p.srcPort);
-        c.openedAtNs = now;
         c.irs = p.seq;
         c.rcvNxt = p.seq + 1;
         c.iss = isnFromTimeWait != 0 ? isnFromTimeWait : secureSequence(p.dstIp, p.dstPort, p.srcIp, p.srcPort);

@@ -1,7 +1,5 @@
 package io.twlab.workload;
 
-import io.twlab.engine.Simulator;
-
 import java.util.Arrays;
 
 /**
@@ -58,16 +56,5 @@ public final class RateProfile {
         return Arrays.stream(rates).max().orElse(0);
     }
 
-    /** Rate with every point scaled (used by sweeps and capacity runs). */
-    public RateProfile scaled(double factor) {
-        double[] r = rates.clone();
-        for (int i = 0; i < r.length; i++) {
-            r[i] *= factor;
-        }
-        return new RateProfile(timesNs, r, periodNs);
-    }
 
-    static long secondsToNs(double s) {
-        return (long) (s * Simulator.NS_PER_SEC);
-    }
 }
