@@ -306,15 +306,8 @@ public final class IpvsDirector extends NetNode {
     private void proxyHandshake(VirtualService svc, IpvsConnection old, Packet p, long a, long b) {
         boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK) && !p.has(Packet.RST);
         if (syn) {
-            Packet synAck = new Packet();
-            synAck.srcIp = svc.vip;
-            synAck.srcPort = svc.port;
-            synAck.dstIp = p.srcIp;
-            synAck.dstPort = p.srcPort;
-            synAck.flags = Packet.SYN | Packet.ACK;
-            synAck.seq = cookie(p.srcIp, p.srcPort, svc, p.seq);
-            synAck.ack = p.seq + 1;
-            synAck.window = 65535;
+            Packet synAck = ownPacket(svc.vip, svc.port, p.srcIp, p.srcPort, Packet.SYN | Packet.ACK,
+                    cookie(p.srcIp, p.srcPort, svc, p.seq), p.seq + 1);
             synAck.mss = 1460;
             forward(sim, synAck);
             return;
@@ -378,16 +371,27 @@ public final class IpvsDirector extends NetNode {
         return (int) io.twlab.engine.RandomStreams.mix(cookieSecret ^ tuple) + (int) (sim.now() >>> 6) - clientIsn;
     }
 
+    /** A segment the proxy itself sends on connection {@code c}, from its local address to the real server. */
+    private static Packet towardServer(IpvsConnection c, int flags, int seq, int ack) {
+        return ownPacket(c.serverSideIp, c.serverSidePort, c.server.ip, c.server.port, flags, seq, ack);
+    }
+
+    private static Packet ownPacket(int srcIp, int srcPort, int dstIp, int dstPort, int flags, int seq, int ack) {
+        Packet p = new Packet();
+        p.srcIp = srcIp;
+        p.srcPort = srcPort;
+        p.dstIp = dstIp;
+        p.dstPort = dstPort;
+        p.flags = flags;
+        p.seq = seq;
+        p.ack = ack;
+        p.window = 65535;
+        return p;
+    }
+
     /** The SYN to the real server, and the timer that re-sends it (ip_vs_conn_expire with syn_skb). */
     private void sendProxySyn(IpvsConnection c) {
-        Packet syn = new Packet();
-        syn.srcIp = c.serverSideIp;
-        syn.srcPort = c.serverSidePort;
-        syn.dstIp = c.server.ip;
-        syn.dstPort = c.server.port;
-        syn.flags = Packet.SYN;
-        syn.seq = c.clientIsn + c.seqDelta;
-        syn.window = 65535;
+        Packet syn = towardServer(c, Packet.SYN, c.clientIsn + c.seqDelta, 0);
         syn.mss = 1460;
         c.server.inPkts++;
         c.service.inPkts++;
@@ -478,16 +482,7 @@ public final class IpvsDirector extends NetNode {
         c.server.outPkts++;
         c.service.outPkts++;
         moveTo(c, IpvsTcpState.ESTABLISHED, sim.now() + timeouts.of(IpvsTcpState.ESTABLISHED));
-        Packet ack = new Packet();
-        ack.srcIp = c.serverSideIp;
-        ack.srcPort = c.serverSidePort;
-        ack.dstIp = c.server.ip;
-        ack.dstPort = c.server.port;
-        ack.flags = Packet.ACK;
-        ack.seq = c.clientIsn + 1 + c.seqDelta;
-        ack.ack = synAck.seq + 1;
-        ack.window = 65535;
-        forward(sim, ack);
+        forward(sim, towardServer(c, Packet.ACK, c.clientIsn + 1 + c.seqDelta, synAck.seq + 1));
         Packet held = c.held;
         c.held = null;
         if (held != null) {
