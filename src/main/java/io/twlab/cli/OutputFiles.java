@@ -23,6 +23,18 @@ final class OutputFiles {
         }
     }
 
+    /** Refuses, before any work, a target that is a directory or sits in a directory that does not exist. */
+    static void checkWritableFile(Path file, String option) {
+        if (Files.isDirectory(file)) {
+            throw new UsageException(option + " " + file + " is a directory; give a file name such as report.html");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new UsageException(option + " " + file + ": the directory " + parent + " does not exist; create it "
+                    + "or choose another path");
+        }
+    }
+
     static void write(Path file, String content) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {

@@ -3,7 +3,9 @@ package io.twlab.cli;
 import io.twlab.model.RunResult;
 import io.twlab.model.Runner;
 import io.twlab.report.Json;
+import io.twlab.report.HtmlReport;
 import io.twlab.report.RunSummary;
+import io.twlab.store.ResultsStore;
 import io.twlab.scenario.ScenarioLoader;
 import io.twlab.scenario.ScenarioSpec;
 import picocli.CommandLine.Command;
@@ -25,8 +27,23 @@ final class SimulateCommand implements Callable<Integer> {
             description = "override a scenario value, e.g. --set workloads.partner.rate=590 (repeatable)")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "write series.csv and summary.json into DIR")
+    @Option(names = "--out", paramLabel = "DIR", description = "write the run into DIR: summary.json, series.csv, "
+            + "results.duckdb (SQL), Parquet/CSV exports and report.html")
     Path out;
+
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "write the HTML report here (default with --out: DIR/report.html)")
+    Path report;
+
+    @Option(names = "--connections", paramLabel = "WHICH", defaultValue = "auto",
+            description = "per-request outcomes kept in the store: all, none, 1/N (every N-th request) or auto "
+                    + "(all up to about 250,000 expected requests, else sampled down to that); default ${DEFAULT-VALUE}")
+    String connections;
+
+    @Option(names = "--export", paramLabel = "FORMATS", defaultValue = "parquet",
+            description = "table exports written beside results.duckdb: parquet, csv, both (parquet,csv) or none; "
+                    + "default ${DEFAULT-VALUE}")
+    String export;
 
     @Option(names = "--json", description = "print one JSON object instead of the readable summary")
     boolean json;
@@ -53,6 +70,49 @@ final class SimulateCommand implements Callable<Integer> {
             description = "how the summary prints host counters: nstat (TcpExtPAWSEstab 12) or netstat "
                     + "(netstat -s lines); default ${DEFAULT-VALUE}")
     String counterStyle;
+
+    /** 0 to keep no per-request rows, else keep one request in N. */
+    private int connectionSampling(ScenarioSpec spec) {
+        switch (connections) {
+            case "none":
+                return 0;
+            case "all":
+                return 1;
+            case "auto": {
+                double expected = 0;
+                for (io.twlab.scenario.WorkloadSpec w : spec.workloads()) {
+                    for (long t = w.startNs(); t < spec.durationNs(); t += io.twlab.engine.Simulator.NS_PER_SEC) {
+                        expected += w.rate().rateAt(t);
+                    }
+                }
+                return (int) Math.max(1, Math.ceil(expected / AUTO_CONNECTION_ROWS));
+            }
+            default:
+                if (connections.matches("1/[1-9][0-9]{0,8}")) {
+                    return Integer.parseInt(connections.substring(2));
+                }
+                throw new UsageException("--connections: expected all, none, auto or 1/N (e.g. 1/100); got '"
+                        + connections + "'");
+        }
+    }
+
+    private static final double AUTO_CONNECTION_ROWS = 250_000;
+
+    /** {parquet, csv} as --export asks. */
+    private boolean[] exportFormats() {
+        boolean parquet = false;
+        boolean csv = false;
+        for (String f : export.split(",")) {
+            switch (f.trim()) {
+                case "parquet" -> parquet = true;
+                case "csv" -> csv = true;
+                case "none" -> { }
+                default -> throw new UsageException("--export: expected parquet, csv, parquet,csv or none; got '"
+                        + export + "'");
+            }
+        }
+        return new boolean[]{parquet, csv};
+    }
 
     private io.twlab.trace.CaptureFilter captureFilter() {
         int host = 0;
@@ -94,11 +154,23 @@ final class SimulateCommand implements Callable<Integer> {
         if (!captures.isEmpty() && out == null) {
             throw new UsageException("--capture needs --out DIR for the pcap files");
         }
+        int connectionSampling = out == null ? 0 : connectionSampling(spec);
+        boolean[] formats = exportFormats();
+        io.twlab.metrics.ConnectionLog connectionLog = connectionSampling > 0
+                ? new io.twlab.metrics.ConnectionLog(connectionSampling) : null;
+        if (report != null) {
+            OutputFiles.checkWritableFile(report, "--report");
+        }
         java.util.List<io.twlab.trace.PcapWriter> writers = new ArrayList<>();
         TerminalProgress progress = TerminalProgress.forRun(spec.durationNs(), quiet, json);
         RunResult result;
         try {
             result = Runner.run(spec, progress, model -> {
+                if (connectionLog != null) {
+                    for (int w = 0; w < model.workloads().size(); w++) {
+                        model.workloads().get(w).recordConnections(connectionLog, w);
+                    }
+                }
                 for (String c : captures) {
                     String[] ends = c.split(":", -1);
                     if (ends.length != 2 || model.linksBetween(ends[0], ends[1]).isEmpty()) {
@@ -118,16 +190,35 @@ final class SimulateCommand implements Callable<Integer> {
             progress.finish();
         }
         String jsonText = Json.write(RunSummary.toMap(result));
+        List<Path> written = new ArrayList<>();
         if (out != null) {
             OutputFiles.write(out.resolve("series.csv"), result.series().toCsv());
             OutputFiles.write(out.resolve("summary.json"), jsonText);
+            written.add(out.resolve("series.csv"));
+            written.add(out.resolve("summary.json"));
+            Path store = out.resolve(ResultsStore.FILE_NAME);
+            List<String> workloadNames = result.model().workloads().stream().map(w -> w.name()).toList();
+            try {
+                ResultsStore.write(store, new ResultsStore.Run(jsonText, result.series(), connectionLog, workloadNames));
+                written.add(store);
+                written.addAll(ResultsStore.export(store, out, formats[0], formats[1]));
+            } catch (java.io.IOException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        Path reportFile = report != null ? report : out != null ? out.resolve("report.html") : null;
+        if (reportFile != null) {
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> summary = (java.util.Map<String, Object>) Json.parse(jsonText);
+            OutputFiles.write(reportFile, HtmlReport.render(summary, result.series()));
+            written.add(reportFile);
         }
         if (json) {
             System.out.print(jsonText);
         } else if (!quiet) {
             System.out.print(RunSummary.toText(result, counterStyle.equals("netstat")));
-            if (out != null) {
-                System.out.println("Wrote " + out.resolve("series.csv") + " and " + out.resolve("summary.json"));
+            if (!written.isEmpty()) {
+                System.out.println("Wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
             }
         }
         return 0;

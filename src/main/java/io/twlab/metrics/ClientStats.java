@@ -6,6 +6,8 @@ import io.twlab.workload.FailureCause;
 public final class ClientStats {
     private final LatencyHistogram connectLatency = new LatencyHistogram();
     private final LatencyHistogram firstByteLatency = new LatencyHistogram();
+    /** Connect latency since the series last sampled it (the per-second percentiles). */
+    private final LatencyHistogram recentConnectLatency = new LatencyHistogram();
     private long attempts;
     private long successes;
     private long connects;
@@ -22,6 +24,7 @@ public final class ClientStats {
 
     public void connected(long latencyNs, int synRetransmissions) {
         connectLatency.record(latencyNs / 1000);
+        recentConnectLatency.record(latencyNs / 1000);
         if (synRetransmissions > 0) {
             synRetransmittedConnects++;
         }
@@ -70,6 +73,11 @@ public final class ClientStats {
             n += f;
         }
         return n;
+    }
+
+    /** Connect latencies since the last {@code clear()} of this histogram, which the per-second sampler does. */
+    public LatencyHistogram recentConnectLatency() {
+        return recentConnectLatency;
     }
 
     public LatencyHistogram connectLatency() {

@@ -39,6 +39,15 @@ public final class LatencyHistogram {
         return (((long) sub + 1) << exp) - 1;
     }
 
+    public void clear() {
+        if (total > 0) {
+            java.util.Arrays.fill(counts, 0);
+            total = 0;
+            max = 0;
+            min = Long.MAX_VALUE;
+        }
+    }
+
     public long count() {
         return total;
     }

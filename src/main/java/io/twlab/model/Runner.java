@@ -24,6 +24,7 @@ public final class Runner {
             w.start();
         }
         model.sim().runUntil(spec.durationNs(), progress);
+        recorder.finish();
         return new RunResult(model, recorder.table(), model.sim().eventsProcessed());
     }
 }

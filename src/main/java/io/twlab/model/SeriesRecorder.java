@@ -38,6 +38,7 @@ public final class SeriesRecorder implements EventHandler {
         for (FailureCause f : FailureCause.values()) {
             cols.add("failed." + f.key());
         }
+        cols.addAll(List.of("connect_ms.p50", "connect_ms.p99", "connect_ms.max"));
         for (TcpHost h : model.serverHosts()) {
             cols.add(h.name() + ".time_wait");
             for (Counter c : SERIES_COUNTERS) {
@@ -46,6 +47,7 @@ public final class SeriesRecorder implements EventHandler {
         }
         for (SnatGateway n : model.nats()) {
             cols.add(n.name() + ".mappings");
+            cols.add(n.name() + ".min_port_reuse_age_s");
         }
         // ipvsadm --rate's CPS per director, and per real server: new connections, ActiveConn, InActConn.
         for (IpvsDirector d : model.directors()) {
@@ -68,7 +70,9 @@ public final class SeriesRecorder implements EventHandler {
     }
 
     public void start() {
-        model.sim().at(Simulator.NS_PER_SEC, this, 0, 1, null);
+        if (Simulator.NS_PER_SEC < model.spec().durationNs()) {
+            model.sim().at(Simulator.NS_PER_SEC, this, 0, 1, null);
+        }
     }
 
     /** Change of a cumulative count since the last sample (keyed by the object that owns the count). */
@@ -79,6 +83,23 @@ public final class SeriesRecorder implements EventHandler {
 
     @Override
     public void onEvent(Simulator sim, int kind, long second, Object payload) {
+        sample(second);
+        long next = (second + 1) * Simulator.NS_PER_SEC;
+        // The row of the run's last second is taken by finish(), after every event at the end instant has run.
+        if (next < model.spec().durationNs()) {
+            sim.at(next, this, 0, second + 1, null);
+        }
+    }
+
+    /** Takes the last row (labelled with the run's duration rounded up to a second); call after the run ends. */
+    public void finish() {
+        long last = (model.spec().durationNs() + Simulator.NS_PER_SEC - 1) / Simulator.NS_PER_SEC;
+        if (last >= 1) {
+            sample(last);
+        }
+    }
+
+    private void sample(long second) {
         ClientStats s = model.clientStats();
         double[] row = new double[table.columns().size()];
         int i = 0;
@@ -99,6 +120,11 @@ public final class SeriesRecorder implements EventHandler {
             failedNow += d;
         }
         row[failedColumn] = failedNow;
+        io.twlab.metrics.LatencyHistogram recent = s.recentConnectLatency();
+        row[i++] = recent.quantile(0.50) / 1000.0;
+        row[i++] = recent.quantile(0.99) / 1000.0;
+        row[i++] = recent.max() / 1000.0;
+        recent.clear();
         lastAttempts = s.attempts();
         lastSuccesses = s.successes();
         List<TcpHost> servers = model.serverHosts();
@@ -113,6 +139,9 @@ public final class SeriesRecorder implements EventHandler {
         }
         for (SnatGateway n : model.nats()) {
             row[i++] = n.activeMappings();
+            long age = n.takeMinReuseAgeNs();
+            // -1: no port was handed out again this second (a gap in the chart, not a zero age).
+            row[i++] = age < 0 ? -1 : age / 1e9;
         }
         for (IpvsDirector d : model.directors()) {
             row[i++] = delta(d, d.conns());
@@ -125,9 +154,5 @@ public final class SeriesRecorder implements EventHandler {
             }
         }
         table.add(row);
-        long next = (second + 1) * Simulator.NS_PER_SEC;
-        if (next <= model.spec().durationNs()) {
-            sim.at(next, this, 0, second + 1, null);
-        }
     }
 }

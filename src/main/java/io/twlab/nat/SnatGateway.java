@@ -45,6 +45,10 @@ public final class SnatGateway extends NetNode {
     private long mappingsReused;
     private boolean dropInvalid;
     private long droppedInvalid;
+    /** When each (public address, port) was last handed out, +1 so that 0 means never; indexed address * 65536 + port. */
+    private final long[] lastAllocatedAt;
+    private long minReuseAgeSinceSample = Long.MAX_VALUE;
+    private long reusesSinceSample;
 
     public SnatGateway(Simulator sim, String name, int[] publicIps, int portLow, int portHigh,
                        PortAllocation allocation, NatPortAllocation linuxAlgorithm, boolean linuxRandomFlag,
@@ -59,6 +63,35 @@ public final class SnatGateway extends NetNode {
         this.linuxRandomFlag = linuxRandomFlag;
         this.timeouts = timeouts;
         this.random = random;
+        this.lastAllocatedAt = new long[publicIps.length << 16];
+    }
+
+    /**
+     * The shortest time since a public port was last handed out, over the ports handed out again since the last
+     * call, in ns (-1 when none was); resets the sample. This age against the servers' TIME_WAIT lifetime is the
+     * PAWS margin of seed 000.
+     */
+    public long takeMinReuseAgeNs() {
+        long age = reusesSinceSample == 0 ? -1 : minReuseAgeSinceSample;
+        minReuseAgeSinceSample = Long.MAX_VALUE;
+        reusesSinceSample = 0;
+        return age;
+    }
+
+    public String allocationName() {
+        return allocation.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    public int portLow() {
+        return portLow;
+    }
+
+    public int portHigh() {
+        return portHigh;
+    }
+
+    public int[] publicAddresses() {
+        return publicIps.clone();
     }
 
     /**
@@ -248,6 +281,7 @@ public final class SnatGateway extends NetNode {
         };
         if (f != null) {
             flowsCreated++;
+            noteReuse(f.publicIp, f.publicPort, now);
             f.insideSeqEnd = p.seq;
             setState(f, NatTcpState.SYN_SENT, now);
             byInside.put(TupleTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
@@ -255,6 +289,20 @@ public final class SnatGateway extends NetNode {
             scheduleSweep();
         }
         return f;
+    }
+
+    private void noteReuse(int publicIp, int port, long now) {
+        int a = 0;
+        while (publicIps[a] != publicIp) {
+            a++;
+        }
+        int slot = a << 16 | port;
+        long last = lastAllocatedAt[slot];
+        if (last != 0) {
+            reusesSinceSample++;
+            minReuseAgeSinceSample = Math.min(minReuseAgeSinceSample, now - (last - 1));
+        }
+        lastAllocatedAt[slot] = now + 1;
     }
 
     private int rangeSize() {

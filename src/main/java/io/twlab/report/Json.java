@@ -17,6 +17,14 @@ public final class Json {
         return sb.append('\n').toString();
     }
 
+    /** The same document on one line without spaces (for data embedded in a page). */
+    public static String writeCompact(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, value, -1);
+        return sb.toString();
+    }
+
+    /** Writes {@code v}; a negative indent writes compactly. */
     private static void write(StringBuilder sb, Object v, int indent) {
         if (v == null) {
             sb.append("null");
@@ -41,14 +49,15 @@ public final class Json {
                 sb.append("{}");
                 return;
             }
-            sb.append("{\n");
+            boolean pretty = indent >= 0;
+            sb.append(pretty ? "{\n" : "{");
             int i = 0;
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 pad(sb, indent + 1);
                 string(sb, String.valueOf(e.getKey()));
-                sb.append(": ");
-                write(sb, e.getValue(), indent + 1);
-                sb.append(++i < m.size() ? ",\n" : "\n");
+                sb.append(pretty ? ": " : ":");
+                write(sb, e.getValue(), pretty ? indent + 1 : -1);
+                sb.append(++i < m.size() ? "," : "").append(pretty ? "\n" : "");
             }
             pad(sb, indent);
             sb.append('}');
@@ -57,11 +66,12 @@ public final class Json {
                 sb.append("[]");
                 return;
             }
-            sb.append("[\n");
+            boolean pretty = indent >= 0;
+            sb.append(pretty ? "[\n" : "[");
             for (int i = 0; i < l.size(); i++) {
                 pad(sb, indent + 1);
-                write(sb, l.get(i), indent + 1);
-                sb.append(i + 1 < l.size() ? ",\n" : "\n");
+                write(sb, l.get(i), pretty ? indent + 1 : -1);
+                sb.append(i + 1 < l.size() ? "," : "").append(pretty ? "\n" : "");
             }
             pad(sb, indent);
             sb.append(']');
@@ -71,7 +81,9 @@ public final class Json {
     }
 
     private static void pad(StringBuilder sb, int indent) {
-        sb.append("  ".repeat(indent));
+        if (indent > 0) {
+            sb.append("  ".repeat(indent));
+        }
     }
 
     private static void string(StringBuilder sb, String s) {
@@ -94,5 +106,155 @@ public final class Json {
             }
         }
         sb.append('"');
+    }
+
+    /**
+     * Reads a JSON document (as this class writes it) into maps (insertion-ordered), lists, strings, longs for
+     * integral numbers, doubles, booleans and nulls.
+     */
+    public static Object parse(String text) {
+        Parser p = new Parser(text);
+        Object v = p.value();
+        p.skipSpace();
+        if (p.pos != text.length()) {
+            throw p.error("end of document");
+        }
+        return v;
+    }
+
+    private static final class Parser {
+        private final String s;
+        private int pos;
+
+        Parser(String s) {
+            this.s = s;
+        }
+
+        IllegalArgumentException error(String expected) {
+            return new IllegalArgumentException("JSON: expected " + expected + " at offset " + pos);
+        }
+
+        void skipSpace() {
+            while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
+                pos++;
+            }
+        }
+
+        Object value() {
+            skipSpace();
+            if (pos >= s.length()) {
+                throw error("a value");
+            }
+            char c = s.charAt(pos);
+            switch (c) {
+                case '{' -> {
+                    pos++;
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    skipSpace();
+                    if (peek('}')) {
+                        return m;
+                    }
+                    do {
+                        skipSpace();
+                        String key = string();
+                        skipSpace();
+                        expect(':');
+                        m.put(key, value());
+                        skipSpace();
+                    } while (peek(','));
+                    expect('}');
+                    return m;
+                }
+                case '[' -> {
+                    pos++;
+                    List<Object> l = new java.util.ArrayList<>();
+                    skipSpace();
+                    if (peek(']')) {
+                        return l;
+                    }
+                    do {
+                        l.add(value());
+                        skipSpace();
+                    } while (peek(','));
+                    expect(']');
+                    return l;
+                }
+                case '"' -> {
+                    return string();
+                }
+                default -> {
+                    if (s.startsWith("true", pos)) {
+                        pos += 4;
+                        return Boolean.TRUE;
+                    }
+                    if (s.startsWith("false", pos)) {
+                        pos += 5;
+                        return Boolean.FALSE;
+                    }
+                    if (s.startsWith("null", pos)) {
+                        pos += 4;
+                        return null;
+                    }
+                    return number();
+                }
+            }
+        }
+
+        private boolean peek(char c) {
+            if (pos < s.length() && s.charAt(pos) == c) {
+                pos++;
+                return true;
+            }
+            return false;
+        }
+
+        private void expect(char c) {
+            if (!peek(c)) {
+                throw error("'" + c + "'");
+            }
+        }
+
+        private Object number() {
+            int start = pos;
+            boolean integral = true;
+            while (pos < s.length() && "+-0123456789.eE".indexOf(s.charAt(pos)) >= 0) {
+                integral &= Character.isDigit(s.charAt(pos)) || s.charAt(pos) == '-';
+                pos++;
+            }
+            if (start == pos) {
+                throw error("a value");
+            }
+            String t = s.substring(start, pos);
+            return integral ? (Object) Long.parseLong(t) : (Object) Double.parseDouble(t);
+        }
+
+        private String string() {
+            expect('"');
+            StringBuilder sb = new StringBuilder();
+            while (pos < s.length()) {
+                char c = s.charAt(pos++);
+                if (c == '"') {
+                    return sb.toString();
+                }
+                if (c != '\\') {
+                    sb.append(c);
+                    continue;
+                }
+                char e = s.charAt(pos++);
+                switch (e) {
+                    case 'n' -> sb.append('\n');
+                    case 'r' -> sb.append('\r');
+                    case 't' -> sb.append('\t');
+                    case 'b' -> sb.append('\b');
+                    case 'f' -> sb.append('\f');
+                    case 'u' -> {
+                        sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+                        pos += 4;
+                    }
+                    default -> sb.append(e);
+                }
+            }
+            throw error("closing quote");
+        }
     }
 }

@@ -35,7 +35,13 @@ public final class RunSummary {
         scenario.put("name", spec.name());
         scenario.put("durationSeconds", spec.durationNs() / (double) Simulator.NS_PER_SEC);
         scenario.put("seed", spec.seed());
+        scenario.put("description", spec.description());
         root.put("scenario", scenario);
+        java.util.List<Object> findings = new java.util.ArrayList<>();
+        for (Finding f : Findings.of(r)) {
+            findings.add(f.toMap());
+        }
+        root.put("findings", findings);
 
         ClientStats s = m.clientStats();
         Map<String, Object> clients = new LinkedHashMap<>();
@@ -66,10 +72,15 @@ public final class RunSummary {
 
         Map<String, Object> hosts = new LinkedHashMap<>();
         SeriesTable series = r.series();
+        Map<TcpHost, String> groupOf = new java.util.IdentityHashMap<>();
+        m.hostGroups().forEach((g, members) -> members.forEach(member -> groupOf.put(member, g)));
         for (TcpHost host : m.hosts()) {
             Map<String, Object> hm = new LinkedHashMap<>();
+            hm.put("group", groupOf.getOrDefault(host, host.name()));
             hm.put("kernel", host.profile().name());
             hm.put("address", Ipv4.format(host.ip()));
+            hm.put("role", m.serverHosts().contains(host) ? "server" : "client");
+            hm.put("noRouteDrops", host.noRouteDrops());
             Map<String, Object> tw = new LinkedHashMap<>();
             tw.put("now", host.timeWait().count());
             int col = series.column(host.name() + ".time_wait");
@@ -97,6 +108,9 @@ public final class RunSummary {
         Map<String, Object> nats = new LinkedHashMap<>();
         for (SnatGateway n : m.nats()) {
             Map<String, Object> nm = new LinkedHashMap<>();
+            nm.put("addresses", java.util.Arrays.stream(n.publicAddresses()).mapToObj(Ipv4::format).toList());
+            nm.put("ports", n.portLow() + "-" + n.portHigh());
+            nm.put("allocation", n.allocationName());
             nm.put("mappingsCreated", n.flowsCreated());
             nm.put("mappingsReused", n.mappingsReused());
             nm.put("allocationFailures", n.allocationFailures());
@@ -117,9 +131,13 @@ public final class RunSummary {
             dm.put("synsLostTowardServers", d.synsLostTowardServers());
             dm.put("synProxyRetries", d.synProxyRetries());
             dm.put("synsDroppedForConntrack", d.synsDroppedForConntrack());
+            dm.put("droppedNoServer", d.droppedNoServer());
+            dm.put("droppedNoLocalPort", d.droppedNoLocalPort());
+            dm.put("noRouteDrops", d.noRouteDrops());
             Map<String, Object> services = new LinkedHashMap<>();
             for (VirtualService v : d.services()) {
                 Map<String, Object> vm = new LinkedHashMap<>();
+                vm.put("mode", v.mode().name().toLowerCase(Locale.ROOT));
                 vm.put("conns", v.conns());
                 vm.put("inPkts", v.inPkts());
                 vm.put("outPkts", v.outPkts());
@@ -142,6 +160,16 @@ public final class RunSummary {
             directors.put(d.name(), dm);
         }
         root.put("directors", directors);
+        java.util.List<Object> links = new java.util.ArrayList<>();
+        for (io.twlab.net.Link l : m.links()) {
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("a", l.a().name());
+            lm.put("b", l.b().name());
+            lm.put("delivered", l.delivered());
+            lm.put("lost", l.lost());
+            links.add(lm);
+        }
+        root.put("links", links);
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("events", r.events());
         root.put("engine", engine);
@@ -223,7 +251,27 @@ public final class RunSummary {
                 }
             }
         }
+        sb.append("Findings, most severe first:\n");
+        for (Finding f : Findings.of(r)) {
+            sb.append(wrap("  [" + f.severity().key() + "]", f.text(), 110, "      "));
+        }
         return sb.toString();
+    }
+
+    /** {@code prefix} and the paragraph, broken at spaces into lines of at most {@code width}; continuations indented. */
+    static String wrap(String prefix, String text, int width, String indent) {
+        StringBuilder sb = new StringBuilder();
+        StringBuilder line = new StringBuilder(prefix);
+        for (String word : text.split(" ")) {
+            if (line.length() + 1 + word.length() > width) {
+                sb.append(line).append('\n');
+                line.setLength(0);
+                line.append(indent).append(word);
+            } else {
+                line.append(' ').append(word);
+            }
+        }
+        return sb.append(line).append('\n').toString();
     }
 
     /** Counters that moved, as nstat names or netstat -s lines (segment counts left out of the nstat view). */

@@ -3,6 +3,7 @@ package io.twlab.workload;
 import io.twlab.engine.EventHandler;
 import io.twlab.engine.Simulator;
 import io.twlab.metrics.ClientStats;
+import io.twlab.metrics.ConnectionLog;
 import io.twlab.tcp.CloseReason;
 import io.twlab.tcp.TcpApp;
 import io.twlab.tcp.TcpConnection;
@@ -41,6 +42,8 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     private int nextServer;
     /** Arrivals so far; a constant paced rate places arrival k at exactly start + k / rate. */
     private long arrivalCount;
+    private ConnectionLog connectionLog;
+    private int index;
 
     public ClientWorkload(Simulator sim, String name, TcpHost[] clients, int[] serverIps, int serverPort,
                           RateProfile rate, Arrivals arrivals, ServiceSpec service, long connectTimeoutNs,
@@ -82,6 +85,13 @@ public final class ClientWorkload implements EventHandler, TcpApp {
 
     /** One request and its current connection attempt. */
     private static final class Request {
+        long id;
+        long arrivalNs;
+        int attempts;
+        int clientIp;
+        int serverIp;
+        long connectMicros = -1;
+        long firstByteMicros = -1;
         int retriesLeft;
         long connectStartNs;
         int connectGeneration;
@@ -124,6 +134,8 @@ public final class ClientWorkload implements EventHandler, TcpApp {
                 arrivalCount++;
                 stats.attempt();
                 Request req = new Request();
+                req.id = arrivalCount - 1;
+                req.arrivalNs = sim.now();
                 req.retriesLeft = retries;
                 connect(req);
                 scheduleNextArrival(sim.now());
@@ -148,6 +160,10 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         req.exchangesDone = 0;
         req.responseBytes = 0;
         req.established = false;
+        req.attempts++;
+        req.clientIp = host.ip();
+        req.serverIp = server;
+        req.conn = null;
         stats.connectStarted();
         TcpConnection c = host.connect(server, serverPort, this);
         if (c == null) {
@@ -172,13 +188,30 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         }
         req.finished = true;
         stats.failure(cause);
+        log(req, (byte) (1 + cause.ordinal()));
     }
 
     private void succeed(Request req) {
         if (!req.finished) {
             req.finished = true;
             stats.success();
+            log(req, ConnectionLog.OK);
         }
+    }
+
+    private void log(Request req, byte outcome) {
+        if (connectionLog != null && connectionLog.keeps(req.id)) {
+            TcpConnection c = req.conn;
+            connectionLog.add(req.id, index, req.arrivalNs, sim.now(), req.clientIp,
+                    c == null ? 0 : c.localPort(), req.serverIp, req.attempts,
+                    c == null ? 0 : c.synRetransmissions(), req.connectMicros, req.firstByteMicros, outcome);
+        }
+    }
+
+    /** Records finished requests (sampled as the log says) into {@code log}, as workload number {@code index}. */
+    public void recordConnections(ConnectionLog log, int index) {
+        this.connectionLog = log;
+        this.index = index;
     }
 
     @Override
@@ -187,6 +220,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         req.established = true;
         sim.cancel(req.connectTimeoutEvent);
         stats.connected(sim.now() - req.connectStartNs, c.synRetransmissions());
+        req.connectMicros = (sim.now() - req.connectStartNs) / 1000;
         req.requestSentNs = sim.now();
         c.send(service.requestBytes());
     }
@@ -196,6 +230,9 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         Request req = (Request) c.appState;
         if (req.requestSentNs >= 0) {
             stats.firstByte(sim.now() - req.requestSentNs);
+            if (req.firstByteMicros < 0) {
+                req.firstByteMicros = (sim.now() - req.requestSentNs) / 1000;
+            }
             req.requestSentNs = -1;
         }
         req.responseBytes += bytes;

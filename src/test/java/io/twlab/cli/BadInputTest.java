@@ -188,4 +188,28 @@ class BadInputTest {
         CliRun sched = simulate(WITH_DIRECTOR.replace("real-servers: server", "real-servers: server\n        scheduler: fastest"));
         assertBadInput(sched, "s.yaml:", "unknown value 'fastest'", "rr, wrr, lc, wlc, sh, sh-port");
     }
+
+    @Test
+    void badOutputOptionsAreRefusedBeforeRunning() throws IOException {
+        assertBadInput(simulate(GOOD, "--out", dir.resolve("o").toString(), "--connections", "1/0"), "--connections",
+                "expected all, none, auto or 1/N");
+        assertBadInput(simulate(GOOD, "--out", dir.resolve("o").toString(), "--export", "xml"), "--export",
+                "parquet, csv");
+        assertBadInput(simulate(GOOD, "--report", dir.toString()), "--report", "is a directory");
+        assertBadInput(simulate(GOOD, "--report", dir.resolve("missing/r.html").toString()), "does not exist");
+    }
+
+    @Test
+    void reportNeedsAStoredRunAndKeepsTheOldPageOnFailure() throws IOException {
+        assertBadInput(CliRun.of("report", dir.resolve("nothing").toString()), "nothing", "is not a directory");
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertBadInput(CliRun.of("report", empty.toString()), "results.duckdb does not exist",
+                "twlab simulate ... --out DIR");
+        // A damaged store: the error names the file, and the report already there is left as it was.
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        Files.writeString(broken.resolve("results.duckdb"), "this is not a database");
+        Files.writeString(broken.resolve("report.html"), "earlier report");
+        assertBadInput(CliRun.of("report", broken.toString()), "results.duckdb", "is not a readable twlab results store");
+        assertThat(Files.readString(broken.resolve("report.html"))).isEqualTo("earlier report");
+    }
 }
