@@ -56,6 +56,11 @@ final class SimulateCommand implements Callable<Integer> {
                     + "(needs --out; repeatable), e.g. --capture partner-nat:nginx")
     List<String> captures = new ArrayList<>();
 
+    @Option(names = "--capture-format", paramLabel = "FORMAT", defaultValue = "pcap",
+            description = "pcap: one classic pcap file per --capture; pcapng: all of them in DIR/capture.pcapng, one "
+                    + "interface per capture point named A:B; default ${DEFAULT-VALUE}")
+    String captureFormat;
+
     @Option(names = "--capture-port", paramLabel = "PORT", description = "capture only this TCP port (either side)")
     Integer capturePort;
 
@@ -70,6 +75,42 @@ final class SimulateCommand implements Callable<Integer> {
             description = "how the summary prints host counters: nstat (TcpExtPAWSEstab 12) or netstat "
                     + "(netstat -s lines); default ${DEFAULT-VALUE}")
     String counterStyle;
+
+    /** Checks every --capture A:B against the model, then attaches a pcap writer each, or one pcapng for all. */
+    private void attachCaptures(io.twlab.model.Model model, io.twlab.trace.CaptureFilter filter,
+                                List<AutoCloseable> writers) {
+        List<String[]> points = new ArrayList<>();
+        for (String c : captures) {
+            String[] ends = c.split(":", -1);
+            if (ends.length != 2 || model.linksBetween(ends[0], ends[1]).isEmpty()) {
+                throw new UsageException("--capture " + c + ": expected A:B naming two linked elements of the "
+                        + "scenario; elements: " + String.join(", ", model.elements().keySet()));
+            }
+            points.add(ends);
+        }
+        if (points.isEmpty()) {
+            return;
+        }
+        if (captureFormat.equals("pcapng")) {
+            List<String> names = points.stream().map(e -> e[0] + ":" + e[1]).toList();
+            List<String> descriptions = points.stream().map(e -> "links between " + e[0] + " and " + e[1] + " ("
+                    + model.linksBetween(e[0], e[1]).size() + ")").toList();
+            io.twlab.trace.PcapngWriter w = new io.twlab.trace.PcapngWriter(out.resolve("capture.pcapng"), filter,
+                    names, descriptions);
+            writers.add(w);
+            for (int i = 0; i < points.size(); i++) {
+                io.twlab.net.PacketObserver observer = w.capturePoint(i);
+                model.linksBetween(points.get(i)[0], points.get(i)[1]).forEach(l -> l.setObserver(observer));
+            }
+            return;
+        }
+        for (String[] ends : points) {
+            io.twlab.trace.PcapWriter w = new io.twlab.trace.PcapWriter(
+                    out.resolve("capture-" + ends[0] + "-" + ends[1] + ".pcap"), filter);
+            writers.add(w);
+            model.linksBetween(ends[0], ends[1]).forEach(l -> l.setObserver(w));
+        }
+    }
 
     /** 0 to keep no per-request rows, else keep one request in N. */
     private int connectionSampling(ScenarioSpec spec) {
@@ -161,7 +202,10 @@ final class SimulateCommand implements Callable<Integer> {
         if (report != null) {
             OutputFiles.checkWritableFile(report, "--report");
         }
-        java.util.List<io.twlab.trace.PcapWriter> writers = new ArrayList<>();
+        if (!captureFormat.equals("pcap") && !captureFormat.equals("pcapng")) {
+            throw new UsageException("--capture-format: expected pcap or pcapng, got '" + captureFormat + "'");
+        }
+        List<AutoCloseable> writers = new ArrayList<>();
         TerminalProgress progress = TerminalProgress.forRun(spec.durationNs(), quiet, json);
         RunResult result;
         try {
@@ -171,20 +215,16 @@ final class SimulateCommand implements Callable<Integer> {
                         model.workloads().get(w).recordConnections(connectionLog, w);
                     }
                 }
-                for (String c : captures) {
-                    String[] ends = c.split(":", -1);
-                    if (ends.length != 2 || model.linksBetween(ends[0], ends[1]).isEmpty()) {
-                        throw new UsageException("--capture " + c + ": expected A:B naming two linked elements of the "
-                                + "scenario; elements: " + String.join(", ", model.elements().keySet()));
-                    }
-                    io.twlab.trace.PcapWriter w = new io.twlab.trace.PcapWriter(
-                            out.resolve("capture-" + ends[0] + "-" + ends[1] + ".pcap"), filter);
-                    writers.add(w);
-                    model.linksBetween(ends[0], ends[1]).forEach(l -> l.setObserver(w));
-                }
+                attachCaptures(model, filter, writers);
             });
         } finally {
-            writers.forEach(io.twlab.trace.PcapWriter::close);
+            for (AutoCloseable w : writers) {
+                try {
+                    w.close();
+                } catch (Exception e) {
+                    throw new UsageException("cannot finish a capture file: " + e.getMessage());
+                }
+            }
         }
         if (progress != null) {
             progress.finish();

@@ -196,6 +196,8 @@ class BadInputTest {
         assertBadInput(simulate(GOOD, "--out", dir.resolve("o").toString(), "--export", "xml"), "--export",
                 "parquet, csv");
         assertBadInput(simulate(GOOD, "--report", dir.toString()), "--report", "is a directory");
+        assertBadInput(simulate(GOOD, "--out", dir.resolve("o").toString(), "--capture", "client:server",
+                "--capture-format", "erf"), "--capture-format", "expected pcap or pcapng");
         assertBadInput(simulate(GOOD, "--report", dir.resolve("missing/r.html").toString()), "does not exist");
     }
 
