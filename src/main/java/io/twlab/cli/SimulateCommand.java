@@ -227,7 +227,7 @@ final class SimulateCommand implements Callable<Integer> {
             }
         }
         if (progress != null) {
-            progress.finish();
+            progress.finish(out != null ? "writing " + out + " (store, exports, report)" : null);
         }
         String jsonText = Json.write(RunSummary.toMap(result));
         List<Path> written = new ArrayList<>();
@@ -252,6 +252,9 @@ final class SimulateCommand implements Callable<Integer> {
             java.util.Map<String, Object> summary = (java.util.Map<String, Object>) Json.parse(jsonText);
             OutputFiles.write(reportFile, HtmlReport.render(summary, result.series()));
             written.add(reportFile);
+        }
+        if (progress != null) {
+            progress.done();
         }
         if (json) {
             System.out.print(jsonText);

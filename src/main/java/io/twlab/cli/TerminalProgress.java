@@ -12,6 +12,8 @@ final class TerminalProgress implements Simulator.ProgressListener {
     private final long startWall = System.nanoTime();
     private long lastPrint;
     private boolean printed;
+    /** Length of the "what comes next" line left on the terminal, 0 when none. */
+    private int pendingLine;
 
     private TerminalProgress(PrintStream err, long totalNs) {
         this.err = err;
@@ -44,14 +46,33 @@ final class TerminalProgress implements Simulator.ProgressListener {
         double eta = done > 0 ? elapsed * (1 - done) / done : 0;
         int width = 30;
         int filled = (int) (done * width);
-        err.printf(Locale.ROOT, "\r[%s%s] %5.1f%%  %.1f M events/s  ETA %.0f s ", "#".repeat(filled),
-                " ".repeat(width - filled), done * 100, events / elapsed / 1e6, eta);
+        err.printf(Locale.ROOT, "\r[%s%s] %5.1f%%  %s of %s simulated  %.1f M events/s  ETA %.0f s ",
+                "#".repeat(filled), " ".repeat(width - filled), done * 100, clock(simulatedNow), clock(totalNs),
+                events / elapsed / 1e6, eta);
         printed = true;
     }
 
-    void finish() {
+    private static String clock(long ns) {
+        long s = ns / 1_000_000_000L;
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+    }
+
+    /** Ends the bar and says what comes next (e.g. writing the results), so a long write does not look like a hang. */
+    void finish(String next) {
         if (printed) {
-            err.print("\r" + " ".repeat(70) + "\r");
+            err.print("\r" + " ".repeat(100) + "\r");
+            if (next != null) {
+                err.print(next + "...\r");
+                pendingLine = next.length() + 3;
+            }
+        }
+    }
+
+    /** Clears the "next" line once that work is done. */
+    void done() {
+        if (pendingLine > 0) {
+            err.print("\r" + " ".repeat(pendingLine) + "\r");
+            pendingLine = 0;
         }
     }
 }
