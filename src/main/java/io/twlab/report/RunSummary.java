@@ -259,7 +259,7 @@ public final class RunSummary {
     }
 
     /** {@code prefix} and the paragraph, broken at spaces into lines of at most {@code width}; continuations indented. */
-    static String wrap(String prefix, String text, int width, String indent) {
+    public static String wrap(String prefix, String text, int width, String indent) {
         StringBuilder sb = new StringBuilder();
         StringBuilder line = new StringBuilder(prefix);
         for (String word : text.split(" ")) {

@@ -1,0 +1,18 @@
+package io.twlab.analyzer;
+
+import io.twlab.analyzer.capture.Segment;
+
+import java.util.List;
+
+/** One failure pattern looked for in the stream of segments; the tracker tells it what each segment did. */
+interface Detector {
+    /** A TCP segment of {@code flow}; {@code events} are the {@link Tracker} bits it raised. */
+    void onSegment(Segment s, Flow flow, boolean fromClient, int events);
+
+    /** {@code flow}'s current generation is over (a new SYN replaced it, or the capture ended). */
+    default void onGenerationEnd(Flow flow) {
+    }
+
+    /** Findings, once the whole capture has been seen. */
+    void finish(Analysis analysis, List<AnalysisFinding> out);
+}

@@ -1,0 +1,37 @@
+package io.twlab.analyzer;
+
+import io.twlab.analyzer.capture.Segment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Keeps the first few examples of a pattern as evidence. */
+final class Evidence {
+    static final int KEEP = 10;
+
+    private final List<AnalysisFinding.Evidence> kept = new ArrayList<>();
+
+    void add(List<Long> packets, long timeNs, Flow f, Map<String, Object> fields) {
+        if (kept.size() < KEEP) {
+            kept.add(new AnalysisFinding.Evidence(packets, Analysis.seconds(timeNs), tuple(f), fields));
+        }
+    }
+
+    List<AnalysisFinding.Evidence> list() {
+        return List.copyOf(kept);
+    }
+
+    static String tuple(Flow f) {
+        return endpoint(f.clientHi, f.clientLo, f.clientPort) + " > " + endpoint(f.serverHi, f.serverLo, f.serverPort);
+    }
+
+    static String endpoint(long hi, long lo, int port) {
+        String a = Segment.address(hi, lo);
+        return (a.indexOf(':') >= 0 ? "[" + a + "]" : a) + ":" + port;
+    }
+
+    static String server(Flow f) {
+        return endpoint(f.serverHi, f.serverLo, f.serverPort);
+    }
+}

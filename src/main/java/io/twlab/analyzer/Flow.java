@@ -1,0 +1,98 @@
+package io.twlab.analyzer;
+
+/**
+ * One 4-tuple and its current connection generation (a new SYN with a new ISN starts the next one), with what
+ * the detectors need of the generation before it. Endpoint "client" is the side that sent the first SYN.
+ */
+final class Flow {
+    // The tuple, client side first.
+    final long clientHi;
+    final long clientLo;
+    final long serverHi;
+    final long serverLo;
+    final int clientPort;
+    final int serverPort;
+
+    int generation;
+    // current generation
+    long firstSynTimeNs = -1;
+    long firstSynPacket;
+    int isn;
+    int synTries;
+    long lastSynTimeNs;
+    boolean synTsRegressed;
+    int synTsVal;
+    boolean synHasTs;
+    boolean synAcked;
+    boolean serverAnswered;
+    boolean established;
+    boolean clientFin;
+    boolean serverFin;
+    boolean reset;
+    long closeTimeNs = -1;
+    long lastClientTimeNs;
+    int lastClientTsVal;
+    boolean clientHasTs;
+    long clientFirstDataNs = -1;
+    long serverFirstDataNs = -1;
+    /** A bare ACK the server sent in answer to this generation's SYN (the stale-ACK pattern), 0 if none. */
+    long staleAckPacket;
+    long staleAckTimeNs;
+    int staleAckNumber;
+    long staleRstPacket;
+    /** SYN retransmission gaps of this generation, ns from one try to the next (first few). */
+    final long[] synGaps = new long[8];
+
+    // the generation before
+    boolean hasPrevious;
+    boolean previousClosed;
+    long previousCloseTimeNs;
+    long previousFirstSynTimeNs;
+    int previousLastClientTsVal;
+    boolean previousClientHasTs;
+
+    Flow(long clientHi, long clientLo, int clientPort, long serverHi, long serverLo, int serverPort) {
+        this.clientHi = clientHi;
+        this.clientLo = clientLo;
+        this.clientPort = clientPort;
+        this.serverHi = serverHi;
+        this.serverLo = serverLo;
+        this.serverPort = serverPort;
+    }
+
+    boolean closed() {
+        return reset || (clientFin && serverFin);
+    }
+
+    /** Moves the current generation into "previous" and starts a new one at this SYN. */
+    void startGeneration(long timeNs, long packet, int seq) {
+        if (firstSynTimeNs >= 0 || generation > 0) {
+            hasPrevious = true;
+            previousClosed = closed();
+            previousCloseTimeNs = closeTimeNs;
+            previousFirstSynTimeNs = firstSynTimeNs;
+            previousLastClientTsVal = lastClientTsVal;
+            previousClientHasTs = clientHasTs;
+        }
+        generation++;
+        firstSynTimeNs = timeNs;
+        firstSynPacket = packet;
+        isn = seq;
+        synTries = 1;
+        lastSynTimeNs = timeNs;
+        synTsRegressed = false;
+        synAcked = false;
+        serverAnswered = false;
+        established = false;
+        clientFin = false;
+        serverFin = false;
+        reset = false;
+        closeTimeNs = -1;
+        clientHasTs = false;
+        clientFirstDataNs = -1;
+        serverFirstDataNs = -1;
+        staleAckPacket = 0;
+        staleRstPacket = 0;
+        java.util.Arrays.fill(synGaps, 0);
+    }
+}

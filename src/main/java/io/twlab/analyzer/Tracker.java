@@ -1,0 +1,217 @@
+package io.twlab.analyzer;
+
+import io.twlab.analyzer.capture.Segment;
+import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Follows connections by 4-tuple. A SYN (without ACK) from the client with a new ISN starts a new generation of
+ * its tuple; the same ISN again, before the generation is established, is a retransmission. Each segment is passed
+ * to the detectors with bits saying what it did.
+ */
+final class Tracker {
+    static final int NEW_GENERATION = 1;
+    static final int SYN_RETRANSMISSION = 1 << 1;
+    static final int SYN_ACK = 1 << 2;
+    /** A bare ACK from the server answering an unanswered SYN with another ack number: the old connection's. */
+    static final int STALE_ACK = 1 << 3;
+    /** The client's RST whose sequence number is that stale ACK's ack number. */
+    static final int RST_TO_STALE_ACK = 1 << 4;
+    static final int FIN = 1 << 5;
+    static final int RST = 1 << 6;
+    static final int FIRST_DATA = 1 << 7;
+    static final int MID_STREAM = 1 << 8;
+
+    private final Object2ObjectOpenHashMap<Key, Flow> flows = new Object2ObjectOpenHashMap<>();
+    private final Key probe = new Key();
+    private final List<Detector> detectors;
+    private long generations;
+
+    Tracker(List<Detector> detectors) {
+        this.detectors = detectors;
+    }
+
+    long generations() {
+        return generations;
+    }
+
+    int flows() {
+        return flows.size();
+    }
+
+    void onSegment(Segment s) {
+        probe.set(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
+        Flow f = flows.get(probe);
+        boolean syn = s.has(Segment.SYN) && !s.has(Segment.ACK);
+        if (f == null) {
+            // The first SYN names the client, a SYN-ACK the server; a tuple first seen mid-stream takes the lower
+            // port as the server's.
+            boolean srcIsClient = syn || (!s.has(Segment.SYN) && s.srcPort > s.dstPort);
+            f = srcIsClient ? new Flow(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort)
+                    : new Flow(s.dstHi, s.dstLo, s.dstPort, s.srcHi, s.srcLo, s.srcPort);
+            flows.put(probe.copy(), f);
+        }
+        boolean fromClient = f.clientPort == s.srcPort && f.clientLo == s.srcLo && f.clientHi == s.srcHi;
+        int events = 0;
+        if (syn && fromClient) {
+            if (f.firstSynTimeNs >= 0 && s.seq == f.isn && !f.established) {
+                events |= SYN_RETRANSMISSION;
+                if (f.synTries <= f.synGaps.length) {
+                    f.synGaps[f.synTries - 1] = s.timeNs - f.lastSynTimeNs;
+                }
+                f.synTries++;
+                f.lastSynTimeNs = s.timeNs;
+            } else {
+                if (f.firstSynTimeNs >= 0) {
+                    for (Detector d : detectors) {
+                        d.onGenerationEnd(f);
+                    }
+                }
+                f.startGeneration(s.timeNs, s.number, s.seq);
+                f.synHasTs = s.hasTimestamp;
+                f.synTsVal = s.tsVal;
+                generations++;
+                events |= NEW_GENERATION;
+            }
+        } else if (f.firstSynTimeNs < 0) {
+            events |= MID_STREAM;
+        } else if (fromClient) {
+            if (s.has(Segment.RST) && f.staleAckPacket != 0 && f.staleRstPacket == 0 && s.seq == f.staleAckNumber) {
+                f.staleRstPacket = s.number;
+                events |= RST_TO_STALE_ACK;
+            }
+        } else {
+            if (s.has(Segment.SYN) && s.has(Segment.ACK)) {
+                if (s.ack == f.isn + 1) {
+                    f.synAcked = true;
+                    events |= SYN_ACK;
+                }
+                f.serverAnswered = true;
+            } else if (!f.synAcked && !f.serverAnswered && s.has(Segment.ACK) && !s.has(Segment.RST)
+                    && s.ack != f.isn + 1 && f.staleAckPacket == 0) {
+                f.staleAckPacket = s.number;
+                f.staleAckTimeNs = s.timeNs;
+                f.staleAckNumber = s.ack;
+                events |= STALE_ACK;
+            } else if (s.has(Segment.RST)) {
+                f.serverAnswered = true;
+            }
+        }
+        if (fromClient) {
+            if (s.has(Segment.ACK) && f.synAcked && !f.established && !s.has(Segment.SYN)) {
+                f.established = true;
+            }
+            f.lastClientTimeNs = s.timeNs;
+            if (s.hasTimestamp) {
+                f.lastClientTsVal = s.tsVal;
+                f.clientHasTs = true;
+            }
+        }
+        if (s.payloadLength > 0 && f.firstSynTimeNs >= 0) {
+            if (fromClient && f.clientFirstDataNs < 0) {
+                f.clientFirstDataNs = s.timeNs;
+                events |= FIRST_DATA;
+            } else if (!fromClient && f.serverFirstDataNs < 0) {
+                f.serverFirstDataNs = s.timeNs;
+                events |= FIRST_DATA;
+            }
+        }
+        if (s.has(Segment.FIN)) {
+            if (fromClient) {
+                f.clientFin = true;
+            } else {
+                f.serverFin = true;
+            }
+            events |= FIN;
+            if (f.closed() && f.closeTimeNs < 0) {
+                f.closeTimeNs = s.timeNs;
+            }
+        }
+        if (s.has(Segment.RST) && (events & RST_TO_STALE_ACK) == 0) {
+            if (f.established || f.synAcked) {
+                f.reset = true;
+                if (f.closeTimeNs < 0) {
+                    f.closeTimeNs = s.timeNs;
+                }
+            }
+            events |= RST;
+        } else if ((events & RST_TO_STALE_ACK) != 0) {
+            events |= RST;
+        }
+        if (f.closed() && f.closeTimeNs < 0) {
+            f.closeTimeNs = s.timeNs;
+        }
+        for (Detector d : detectors) {
+            d.onSegment(s, f, fromClient, events);
+        }
+    }
+
+    /** Ends every open generation, in the order their SYNs were seen (stable output whatever the hash order). */
+    void finish() {
+        List<Flow> all = new ArrayList<>(flows.values());
+        all.sort((a, b) -> Long.compare(a.firstSynPacket, b.firstSynPacket));
+        for (Flow f : all) {
+            if (f.firstSynTimeNs >= 0) {
+                for (Detector d : detectors) {
+                    d.onGenerationEnd(f);
+                }
+            }
+        }
+    }
+
+    /** A 4-tuple in a canonical order (the lower endpoint first), so both directions find the same flow. */
+    static final class Key {
+        long aHi;
+        long aLo;
+        long bHi;
+        long bLo;
+        int aPort;
+        int bPort;
+
+        void set(long hi1, long lo1, int port1, long hi2, long lo2, int port2) {
+            boolean firstLow = hi1 < hi2 || (hi1 == hi2 && (lo1 < lo2 || (lo1 == lo2 && port1 <= port2)));
+            if (firstLow) {
+                aHi = hi1;
+                aLo = lo1;
+                aPort = port1;
+                bHi = hi2;
+                bLo = lo2;
+                bPort = port2;
+            } else {
+                aHi = hi2;
+                aLo = lo2;
+                aPort = port2;
+                bHi = hi1;
+                bLo = lo1;
+                bPort = port1;
+            }
+        }
+
+        Key copy() {
+            Key k = new Key();
+            k.aHi = aHi;
+            k.aLo = aLo;
+            k.bHi = bHi;
+            k.bLo = bLo;
+            k.aPort = aPort;
+            k.bPort = bPort;
+            return k;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.aLo == aLo && k.bLo == bLo && k.aPort == aPort && k.bPort == bPort
+                    && k.aHi == aHi && k.bHi == bHi;
+        }
+
+        @Override
+        public int hashCode() {
+            long h = aLo * 0x9E3779B97F4A7C15L + bLo;
+            h = h * 0x9E3779B97F4A7C15L + ((long) aPort << 16 | bPort);
+            h = h * 0x9E3779B97F4A7C15L + (aHi ^ bHi);
+            return (int) (h ^ (h >>> 32));
+        }
+    }
+}

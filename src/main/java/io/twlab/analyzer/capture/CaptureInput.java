@@ -1,0 +1,138 @@
+package io.twlab.analyzer.capture;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The bytes of a capture file, read front to back through a window: memory-mapped windows for a plain file
+ * (any size, offsets are longs), a refilled heap buffer for a compressed stream. {@link #ensure} makes a range
+ * readable; the reader then reads it with absolute gets at {@code offset - base()}. Nothing is allocated per packet.
+ */
+abstract class CaptureInput implements AutoCloseable {
+    protected ByteBuffer window;
+    protected long base;
+
+    /** Makes [offset, offset + length) readable; false when the input ends before offset + length. */
+    abstract boolean ensure(long offset, int length) throws IOException;
+
+    /** Bytes known to exist from {@code offset} up to the end of the input or the end of what is buffered. */
+    abstract long size();
+
+    @Override
+    public abstract void close() throws IOException;
+
+    ByteBuffer window() {
+        return window;
+    }
+
+    long base() {
+        return base;
+    }
+
+    /** A plain file: windows of up to 256 MiB mapped read-only, moved forward as reading goes. */
+    static final class Mapped extends CaptureInput {
+        private static final long WINDOW = 256L << 20;
+        private final FileChannel channel;
+        private final long size;
+        private long end;
+
+        Mapped(Path file) throws IOException {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+            size = channel.size();
+            window = ByteBuffer.allocate(0);
+        }
+
+        @Override
+        boolean ensure(long offset, int length) throws IOException {
+            if (offset + length > size) {
+                return false;
+            }
+            if (offset >= base && offset + length <= end) {
+                return true;
+            }
+            long span = Math.max(WINDOW, length);
+            long mapEnd = Math.min(size, offset + span);
+            window = channel.map(FileChannel.MapMode.READ_ONLY, offset, mapEnd - offset).order(ByteOrder.BIG_ENDIAN);
+            base = offset;
+            end = mapEnd;
+            return true;
+        }
+
+        @Override
+        long size() {
+            return size;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** A stream (gzip): a heap buffer that keeps the unread tail and refills behind it. */
+    static final class Streamed extends CaptureInput {
+        private final InputStream in;
+        private final byte[] bytes;
+        private int filled;
+        private boolean eof;
+
+        Streamed(InputStream in) {
+            this.in = in;
+            this.bytes = new byte[8 << 20];
+            this.window = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+        }
+
+        @Override
+        boolean ensure(long offset, int length) throws IOException {
+            if (offset < base) {
+                throw new IllegalStateException("a stream is read forwards only");
+            }
+            if (length > bytes.length) {
+                return false;
+            }
+            while (offset + length > base + filled) {
+                if (eof) {
+                    return false;
+                }
+                if (offset > base + filled) {
+                    // Skipping a block: drop the bytes up to offset without buffering them.
+                    try {
+                        in.skipNBytes(offset - (base + filled));
+                    } catch (java.io.EOFException e) {
+                        eof = true;
+                        return false;
+                    }
+                    base = offset;
+                    filled = 0;
+                } else if (offset > base) {
+                    int keep = (int) (base + filled - offset);
+                    System.arraycopy(bytes, (int) (offset - base), bytes, 0, keep);
+                    base = offset;
+                    filled = keep;
+                }
+                int n = in.read(bytes, filled, bytes.length - filled);
+                if (n < 0) {
+                    eof = true;
+                } else {
+                    filled += n;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        long size() {
+            return eof ? base + filled : Long.MAX_VALUE;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}
