@@ -9,8 +9,11 @@ interface Detector {
     /** A TCP segment of {@code flow}; {@code events} are the {@link Tracker} bits it raised. */
     void onSegment(Segment s, Flow flow, boolean fromClient, int events);
 
-    /** {@code flow}'s current generation is over (a new SYN replaced it, or the capture ended). */
-    default void onGenerationEnd(Flow flow) {
+    /**
+     * {@code flow}'s current generation is over: a new SYN replaced it, or the capture ended
+     * ({@code atCaptureEnd}, when what was still going on may simply have been cut off).
+     */
+    default void onGenerationEnd(Flow flow, boolean atCaptureEnd) {
     }
 
     /** Findings, once the whole capture has been seen. */

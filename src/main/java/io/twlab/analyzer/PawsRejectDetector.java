@@ -33,7 +33,7 @@ final class PawsRejectDetector implements Detector {
     }
 
     @Override
-    public void onGenerationEnd(Flow f) {
+    public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
         if (f.staleAckPacket == 0 || !f.hasPrevious || !f.previousClosed || f.previousCloseTimeNs < 0) {
             return;
         }

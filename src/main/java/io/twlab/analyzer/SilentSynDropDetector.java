@@ -17,6 +17,9 @@ import java.util.TreeMap;
  */
 final class SilentSynDropDetector implements Detector {
     private static final long PEER_MEMORY_NS = 60_000_000_000L;
+    /** A SYN this close to the end of the capture may have been answered after it. */
+    private static final long CUT_OFF_NS = 3_000_000_000L;
+    private long lastSeenNs = Long.MIN_VALUE;
 
     /** Per (source address, server address): the newest TSval seen and when. */
     private final Object2ObjectOpenHashMap<AddressPair, long[]> lastByPeer = new Object2ObjectOpenHashMap<>();
@@ -30,6 +33,7 @@ final class SilentSynDropDetector implements Detector {
 
     @Override
     public void onSegment(Segment s, Flow f, boolean fromClient, int events) {
+        lastSeenNs = Math.max(lastSeenNs, s.timeNs);
         if (!fromClient || !s.hasTimestamp) {
             return;
         }
@@ -47,7 +51,7 @@ final class SilentSynDropDetector implements Detector {
     }
 
     @Override
-    public void onGenerationEnd(Flow f) {
+    public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
         boolean regressed = f.synTsRegressed;
         if (f.serverAnswered || f.synAcked || f.staleAckPacket != 0) {
             answered++;
@@ -56,8 +60,9 @@ final class SilentSynDropDetector implements Detector {
             }
             return;
         }
-        if (f.synTries < 2) {
-            return; // one SYN and nothing more: the capture may simply have ended
+        // One SYN and nothing more, or SYNs until the capture stopped: the answer may simply not be in the file.
+        if (f.synTries < 2 || (atCaptureEnd && lastSeenNs - f.lastSynTimeNs < CUT_OFF_NS)) {
+            return;
         }
         unanswered++;
         if (regressed) {
@@ -96,7 +101,8 @@ final class SilentSynDropDetector implements Detector {
                         + "(retransmitted, never a SYN-ACK, ACK or RST): lost on the way, dropped by a firewall, or a "
                         + "full accept queue. Their TSvals do not point at tcp_tw_recycle (%,d regressed).",
                 unanswered, unansweredRegressed);
-        out.add(new AnalysisFinding("silent-syn-drop", recycle ? Severity.CRITICAL : Severity.WARNING, unanswered,
+        Severity severity = recycle ? Severity.CRITICAL : unanswered >= 10 ? Severity.WARNING : Severity.INFO;
+        out.add(new AnalysisFinding("silent-syn-drop", severity, unanswered,
                 text, evidence.list(), facts));
     }
 }

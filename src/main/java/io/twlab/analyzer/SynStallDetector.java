@@ -57,7 +57,7 @@ final class SynStallDetector implements Detector {
     }
 
     @Override
-    public void onGenerationEnd(Flow f) {
+    public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
         connections++;
         if (f.clientFirstDataNs >= 0 && f.serverFirstDataNs > f.clientFirstDataNs) {
             double ttfb = (f.serverFirstDataNs - f.clientFirstDataNs) / 1e9;

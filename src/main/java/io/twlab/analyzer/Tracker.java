@@ -66,7 +66,7 @@ final class Tracker {
             } else {
                 if (f.firstSynTimeNs >= 0) {
                     for (Detector d : detectors) {
-                        d.onGenerationEnd(f);
+                        d.onGenerationEnd(f, false);
                     }
                 }
                 f.startGeneration(s.timeNs, s.number, s.seq);
@@ -155,7 +155,7 @@ final class Tracker {
         for (Flow f : all) {
             if (f.firstSynTimeNs >= 0) {
                 for (Detector d : detectors) {
-                    d.onGenerationEnd(f);
+                    d.onGenerationEnd(f, true);
                 }
             }
         }
