@@ -99,6 +99,21 @@ public final class Analysis {
         return a;
     }
 
+    /** Reads and decodes every packet, nothing more (the header-analysis speed); returns the TCP segments found. */
+    public static long scanHeaders(Path file) throws IOException, CaptureFormatException {
+        SegmentDecoder decoder = new SegmentDecoder();
+        Segment seg = new Segment();
+        long[] tcp = new long[1];
+        try (CaptureReader reader = CaptureReader.open(file)) {
+            reader.read((number, timeNs, linkType, iface, data, offset, captured, original, fileOffset) -> {
+                if (decoder.decode(linkType, data, offset, captured, seg)) {
+                    tcp[0]++;
+                }
+            });
+        }
+        return tcp[0];
+    }
+
     private void decodeWarning(long number, long offset, String message) {
         if (warnings.size() < MAX_DECODE_WARNINGS) {
             warnings.add(new CaptureWarning(number, offset, message));
