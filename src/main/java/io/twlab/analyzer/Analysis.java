@@ -38,6 +38,7 @@ public final class Analysis {
     long warningsDropped;
     final List<AnalysisFinding> findings = new ArrayList<>();
     final SharedAddressDetector sharedAddresses = new SharedAddressDetector();
+    final TimelineDetector timeline = new TimelineDetector();
 
     private Analysis(Path file) {
         this.file = file;
@@ -47,7 +48,7 @@ public final class Analysis {
     public static Analysis run(Path file) throws IOException, CaptureFormatException {
         Analysis a = new Analysis(file);
         List<Detector> detectors = List.of(new PawsRejectDetector(), new SilentSynDropDetector(), a.sharedAddresses,
-                new SynStallDetector(), new PortReuseDetector(), new RstDetector());
+                new SynStallDetector(), new PortReuseDetector(), new RstDetector(), a.timeline);
         Tracker tracker = new Tracker(detectors);
         SegmentDecoder decoder = new SegmentDecoder();
         Segment seg = new Segment();

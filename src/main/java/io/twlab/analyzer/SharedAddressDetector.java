@@ -78,7 +78,18 @@ final class SharedAddressDetector implements Detector {
 
     /** The estimate for one address: its clock, its host groups, and how sure we are. */
     record Estimate(int rate, int hosts, int groups, boolean randomized, double confidence, double spanSeconds,
-                    long[] groupOffsets, int[] groupSizes) {
+                    long[] groupOffsets, int[] groupSizes, long t0Ns) {
+    }
+
+    /** What the report draws for one address: its samples (in time order) and the estimate. */
+    record Chart(String ip, long[] timeNs, int[] tsVal, Estimate estimate) {
+    }
+
+    private final List<Chart> charts = new ArrayList<>();
+
+    /** Addresses shared by several hosts or with per-connection offsets, most connections first, at most six. */
+    List<Chart> charts() {
+        return charts;
     }
 
     static Estimate estimate(long[] timeNs, int[] tsVal, int n) {
@@ -153,7 +164,7 @@ final class SharedAddressDetector implements Detector {
         double confidence = randomized ? 0 : Math.max(0, Math.min(1, contrast * covered / n
                 * Math.min(1, span / 30)));
         return new Estimate(bestRate, randomized ? -1 : hosts, bestGroups, randomized,
-                Math.round(confidence * 100) / 100.0, span, bestOffsets, bestSizes);
+                Math.round(confidence * 100) / 100.0, span, bestOffsets, bestSizes, t0);
     }
 
     List<Map<String, Object>> sources() {
@@ -179,6 +190,9 @@ final class SharedAddressDetector implements Detector {
             m.put("perConnectionOffsets", e.randomized());
             m.put("confidence", e.confidence());
             sources.add(m);
+            if (e.randomized() || e.hosts() >= 2) {
+                charts.add(new Chart(s.address, Arrays.copyOf(s.timeNs, s.size), Arrays.copyOf(s.tsVal, s.size), e));
+            }
             if (!e.randomized() && e.hosts() >= 2) {
                 Map<String, Object> facts = new LinkedHashMap<>();
                 facts.put("ip", s.address);
@@ -194,6 +208,10 @@ final class SharedAddressDetector implements Detector {
                                 + "TIME_WAIT and tcp_tw_recycle drop SYNs.", s.address, e.hosts(), e.confidence(), s.seen,
                         e.spanSeconds(), e.hosts(), e.rate()), List.of(), facts));
             }
+        }
+        charts.sort((a, b) -> Integer.compare(b.timeNs().length, a.timeNs().length));
+        if (charts.size() > 6) {
+            charts.subList(6, charts.size()).clear();
         }
     }
 }

@@ -25,10 +25,17 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "print nothing but errors")
     boolean quiet;
 
+    @Option(names = "--report", paramLabel = "FILE.html",
+            description = "also write an HTML report: findings, evidence, timeline, TSval-vs-time per shared address")
+    Path report;
+
     @Override
     public Integer call() {
         if (!Files.isRegularFile(capture)) {
             throw new UsageException(capture + ": no such file; give a pcap or pcapng capture");
+        }
+        if (report != null) {
+            OutputFiles.checkWritableFile(report, "--report");
         }
         Analysis analysis;
         try {
@@ -37,6 +44,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         } catch (IOException e) {
             throw new UsageException(capture + ": cannot read (" + e.getMessage() + ")");
+        }
+        if (report != null) {
+            OutputFiles.write(report, io.twlab.analyzer.AnalysisReport.render(analysis));
         }
         if (json) {
             System.out.print(Json.write(analysis.toMap()));

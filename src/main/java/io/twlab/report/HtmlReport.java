@@ -6,10 +6,6 @@ import io.twlab.tcp.Counter;
 import io.twlab.tcp.Counters;
 import io.twlab.workload.FailureCause;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -268,11 +264,7 @@ public final class HtmlReport {
         Map<String, Object> clients = map(summary.get("clients"));
         String name = String.valueOf(scenario.get("name"));
         StringBuilder h = new StringBuilder(256 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>twlab: ").append(esc(name)).append("</title>\n<style>\n")
-                .append(resource("vendor/uPlot.min.css")).append('\n').append(resource("report.css"))
-                .append("</style>\n</head>\n<body data-charts=\"").append(charts.size()).append("\">\n<main>\n");
+        HtmlPage.head(h, "twlab: " + name, charts.size());
         h.append("<h1>").append(esc(name)).append("</h1>\n");
         Object description = scenario.get("description");
         if (description != null && !description.toString().isBlank()) {
@@ -288,37 +280,17 @@ public final class HtmlReport {
                 .append(fact("events", count(map(summary.get("engine")).get("events"))))
                 .append("</div>\n");
 
-        h.append("<h2>Findings</h2>\n<ol class=\"findings\">\n");
-        if (summary.get("findings") instanceof List<?> list) {
-            for (Object o : list) {
-                Map<String, Object> f = map(o);
-                h.append("<li class=\"").append(esc(String.valueOf(f.get("severity")))).append("\"><span class=\"sev\">")
-                        .append(esc(String.valueOf(f.get("severity")))).append("</span>")
-                        .append(esc(String.valueOf(f.get("text")))).append("<span class=\"kind\">")
-                        .append(esc(String.valueOf(f.get("kind")))).append("</span></li>\n");
-            }
-        }
-        h.append("</ol>\n");
+        HtmlPage.findings(h, summary.get("findings") instanceof List<?> list ? list : List.of());
 
         system(h);
 
-        h.append("<h2>Over time</h2>\n<div class=\"charts\">\n");
-        for (Map<String, Object> c : charts) {
-            h.append("<div class=\"chart\" id=\"chart-").append(esc(c.get("id").toString())).append("\">")
-                    .append("<h3>").append(esc(c.get("title").toString())).append("</h3>")
-                    .append("<p class=\"note\">").append(esc(c.get("note").toString()))
-                    .append(bucket > 1 ? " Each point covers " + bucket + " s." : "")
-                    .append("</p><div class=\"plot\"></div></div>\n");
-        }
-        h.append("</div>\n");
+        HtmlPage.charts(h, "Over time", charts, bucket > 1 ? " Each point covers " + bucket + " s." : "");
 
         counters(h);
 
         h.append("<footer>Written by twlab from scenario ").append(esc(name)).append(", seed ")
                 .append(esc(String.valueOf(scenario.get("seed"))))
                 .append(". Same scenario and seed, same page. Charts drawn with uPlot (MIT licence, inlined).</footer>\n");
-        h.append("</main>\n");
-
         Map<String, Object> data = new LinkedHashMap<>();
         List<Long> x = new ArrayList<>();
         for (int i = 0; i < series.rows().size(); i += bucket) {
@@ -327,11 +299,7 @@ public final class HtmlReport {
         data.put("spanSeconds", series.rows().isEmpty() ? 0 : (long) series.rows().get(series.rows().size() - 1)[0]);
         data.put("x", x);
         data.put("charts", charts);
-        h.append("<script type=\"application/json\" id=\"twlab-data\">")
-                .append(Json.writeCompact(data).replace("</", "<\\/")).append("</script>\n");
-        h.append("<script>\n/*! uPlot ").append("| MIT licence:\n").append(resource("vendor/LICENSE").replace("*/", "* /"))
-                .append("*/\n").append(resource("vendor/uPlot.iife.min.js")).append("\n</script>\n");
-        h.append("<script>\n").append(resource("report.js")).append("</script>\n</body>\n</html>\n");
+        HtmlPage.tail(h, data);
         return h.toString();
     }
 
@@ -456,17 +424,6 @@ public final class HtmlReport {
 
     // ---- small helpers ----
 
-    private static String resource(String name) {
-        try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("report resource " + name + " is missing from the build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object o) {
         return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
@@ -485,7 +442,7 @@ public final class HtmlReport {
     }
 
     private static String fact(String label, String value) {
-        return "<span>" + esc(label) + " <b>" + esc(value) + "</b></span>";
+        return HtmlPage.fact(label, value);
     }
 
     private static String numCell(Object v) {
@@ -506,19 +463,7 @@ public final class HtmlReport {
                 : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + " s";
     }
 
-    static String esc(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
+    private static String esc(String s) {
+        return HtmlPage.esc(s);
     }
 }

@@ -17,8 +17,15 @@
     return a >= 100 ? Math.round(v).toLocaleString('en') : a >= 1 ? v.toFixed(1) : v.toPrecision(2);
   }
 
+  // Room for the widest tick label plus the axis title, so long numbers (TSvals) do not run into the title.
+  function axisSize(u, values) {
+    var longest = 0;
+    (values || []).forEach(function (v) { longest = Math.max(longest, String(v).length); });
+    return Math.max(50, longest * 7 + 34);
+  }
+
   function draw(chart, el) {
-    var columns = [data.x];
+    var columns = [chart.x || data.x];
     var points = 0;
     chart.series.forEach(function (s) {
       columns.push(s.values);
@@ -26,11 +33,18 @@
     });
     var series = [{ label: 'time', value: function (u, v) { return v == null ? '-' : clock(v); } }];
     chart.series.forEach(function (s, i) {
-      series.push({
-        label: s.label, stroke: s.color || palette[i % palette.length], width: s.dash ? 1 : 1.5,
-        dash: s.dash ? [6, 4] : undefined, spanGaps: !!s.dash, points: { show: false },
+      var color = s.color || palette[i % palette.length];
+      var one = {
+        label: s.label, stroke: color, width: s.dash ? 1 : 1.5,
+        dash: s.dash ? [6, 4] : undefined, spanGaps: !!(s.dash || s.spanGaps), points: { show: false },
         value: function (u, v) { return number(v); }
-      });
+      };
+      if (s.scatter) {
+        // Points only (a TSval sample per connection), no line between them.
+        one.paths = function () { return null; };
+        one.points = { show: true, size: 4, stroke: color, fill: color };
+      }
+      series.push(one);
     });
     var width = Math.max(320, el.clientWidth - 16);
     var opts = {
@@ -38,9 +52,9 @@
       scales: { x: { time: false }, y: chart.log ? { distr: 3 } : { range: function (u, min, max) {
         return [Math.min(0, min), max > 0 ? max * 1.05 : 1]; } } },
       axes: [
-        { values: function (u, ticks) { return ticks.map(clock); }, label: 'time into the run (h:mm)',
+        { values: function (u, ticks) { return ticks.map(clock); }, label: chart.xLabel || 'time into the run (h:mm)',
           incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400] },
-        { label: chart.unit, size: 64, values: function (u, ticks) { return ticks.map(number); } }
+        { label: chart.unit, size: axisSize, values: function (u, ticks) { return ticks.map(number); } }
       ],
       legend: { live: true }
     };

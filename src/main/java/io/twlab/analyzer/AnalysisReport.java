@@ -1,0 +1,190 @@
+package io.twlab.analyzer;
+
+import io.twlab.analyzer.capture.CaptureWarning;
+import io.twlab.report.HtmlPage;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The HTML page of an analysis, in the simulator report's style and built from the same parts: the capture in
+ * brief, warnings, findings with their example packets, a per-second timeline, and for each address shared by
+ * several hosts the TSval of every connection's SYN against time with one fitted clock line per host.
+ */
+public final class AnalysisReport {
+    private static final int MAX_POINTS = 2400;
+    private static final int MAX_SCATTER_POINTS = 3000;
+
+    private AnalysisReport() {
+    }
+
+    public static String render(Analysis a) {
+        List<Map<String, Object>> charts = new ArrayList<>();
+        Map<String, Object> data = new LinkedHashMap<>();
+        timeline(a, charts, data);
+        for (SharedAddressDetector.Chart c : a.sharedAddresses.charts()) {
+            charts.add(scatter(a, c));
+        }
+        StringBuilder h = new StringBuilder(256 * 1024);
+        HtmlPage.head(h, "twlab analyze: " + a.file.getFileName(), charts.size());
+        h.append("<h1>").append(HtmlPage.esc(String.valueOf(a.file.getFileName()))).append("</h1>\n");
+        h.append("<div class=\"facts\">")
+                .append(HtmlPage.fact("format", a.format))
+                .append(HtmlPage.fact("packets", String.format(Locale.ROOT, "%,d", a.packets)))
+                .append(HtmlPage.fact("TCP", String.format(Locale.ROOT, "%,d", a.tcpSegments)))
+                .append(HtmlPage.fact("duration", a.packets > 0 ? String.format(Locale.ROOT, "%.1f s",
+                        (a.lastTimeNs - a.firstTimeNs) / 1e9) : "-"))
+                .append(HtmlPage.fact("connections", String.format(Locale.ROOT, "%,d", a.generations)))
+                .append(HtmlPage.fact("4-tuples", String.format(Locale.ROOT, "%,d", a.flows)))
+                .append("</div>\n");
+        if (!a.warnings.isEmpty()) {
+            h.append("<h2>Warnings</h2>\n<ul>\n");
+            for (CaptureWarning w : a.warnings.subList(0, Math.min(20, a.warnings.size()))) {
+                h.append("<li>").append(HtmlPage.esc(w.toString())).append("</li>\n");
+            }
+            h.append("</ul>\n");
+        }
+        List<Object> findings = new ArrayList<>();
+        for (AnalysisFinding f : a.findings) {
+            findings.add(f.toMap());
+        }
+        if (findings.isEmpty()) {
+            findings.add(Map.of("severity", "info", "kind", "no-findings", "text", "No PAWS rejects, silent SYN drops, "
+                    + "shared source addresses, SYN stalls, port-reuse pressure or RST storms."));
+        }
+        HtmlPage.findings(h, findings);
+        HtmlPage.charts(h, "Charts", charts, "");
+        evidence(a, h);
+        h.append("<footer>Written by twlab analyze. Charts drawn with uPlot (MIT licence, inlined).</footer>\n");
+        data.put("charts", charts);
+        HtmlPage.tail(h, data);
+        return h.toString();
+    }
+
+    private static void timeline(Analysis a, List<Map<String, Object>> charts, Map<String, Object> data) {
+        int seconds = a.timeline.seconds();
+        int bucket = Math.max(1, (seconds + MAX_POINTS - 1) / MAX_POINTS);
+        List<Long> x = new ArrayList<>();
+        for (int i = 0; i < seconds; i += bucket) {
+            x.add((long) i);
+        }
+        data.put("x", x);
+        data.put("spanSeconds", seconds);
+        if (seconds == 0) {
+            return;
+        }
+        List<Map<String, Object>> lines = new ArrayList<>();
+        String[] colors = {"#1a7f37", "#bc4c00", "#cf222e", "#8250df"};
+        for (int k = 0; k < TimelineDetector.NAMES.length; k++) {
+            long[] v = a.timeline.counts(k);
+            List<Double> values = new ArrayList<>();
+            for (int i = 0; i < seconds; i += bucket) {
+                double sum = 0;
+                int n = 0;
+                for (int j = i; j < Math.min(seconds, i + bucket); j++) {
+                    sum += v[j];
+                    n++;
+                }
+                values.add(Math.round(sum / n * 1000) / 1000.0);
+            }
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("label", TimelineDetector.NAMES[k]);
+            line.put("color", colors[k]);
+            line.put("values", values);
+            lines.add(line);
+        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", "timeline");
+        c.put("title", "Per second");
+        c.put("unit", "per second");
+        c.put("note", "New connections (a SYN with a new ISN), SYN retransmissions, SYNs answered by a bare ACK of the "
+                + "old connection (PAWS rejects at a TIME_WAIT server), RSTs." + (bucket > 1 ? " Each point covers "
+                + bucket + " s." : ""));
+        c.put("log", false);
+        c.put("xLabel", "time since the first packet (h:mm)");
+        c.put("series", lines);
+        charts.add(c);
+    }
+
+    private static Map<String, Object> scatter(Analysis a, SharedAddressDetector.Chart chart) {
+        int n = chart.timeNs().length;
+        int stride = Math.max(1, (n + MAX_SCATTER_POINTS - 1) / MAX_SCATTER_POINTS);
+        List<Double> x = new ArrayList<>();
+        List<Double> ts = new ArrayList<>();
+        for (int i = 0; i < n; i += stride) {
+            x.add(Math.round((chart.timeNs()[i] - a.firstTimeNs) / 1e6) / 1e3);
+            ts.add((double) Integer.toUnsignedLong(chart.tsVal()[i]));
+        }
+        List<Map<String, Object>> lines = new ArrayList<>();
+        Map<String, Object> points = new LinkedHashMap<>();
+        points.put("label", "SYN TSval");
+        points.put("color", "#57606a");
+        points.put("scatter", true);
+        points.put("values", ts);
+        lines.add(points);
+        SharedAddressDetector.Estimate e = chart.estimate();
+        if (!e.randomized()) {
+            double xFirst = x.get(0);
+            double xLast = x.get(x.size() - 1);
+            double t0 = (e.t0Ns() - a.firstTimeNs) / 1e9;
+            int host = 0;
+            for (int g = 0; g < e.groupOffsets().length; g++) {
+                if (e.groupSizes()[g] < (n >= 20 ? 2 : 1)) {
+                    continue;
+                }
+                host++;
+                List<Double> values = new ArrayList<>();
+                for (int i = 0; i < x.size(); i++) {
+                    values.add(null);
+                }
+                long offset = e.groupOffsets()[g];
+                values.set(0, (double) ((offset + Math.round(e.rate() * (xFirst - t0))) & 0xffffffffL));
+                values.set(x.size() - 1, (double) ((offset + Math.round(e.rate() * (xLast - t0))) & 0xffffffffL));
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("label", "host " + host + " (" + e.groupSizes()[g] + ")");
+                line.put("spanGaps", true);
+                line.put("values", values);
+                lines.add(line);
+            }
+        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", "tsval-" + chart.ip().replace(':', '-').replace('.', '-'));
+        c.put("title", "TSval against time for " + chart.ip() + (e.randomized() ? " (per-connection offsets)"
+                : ": " + e.hosts() + " host clock lines at " + e.rate() + " Hz"));
+        c.put("unit", "TSval");
+        c.put("note", e.randomized() ? "Every connection starts its own line: the sender offsets TSval per connection, "
+                + "so hosts cannot be told apart this way." : "Each point is one connection's SYN; each line is one host's "
+                + "clock fitted to its points (offset + " + e.rate() + " ticks per second).");
+        c.put("log", false);
+        c.put("xLabel", "time since the first packet (h:mm)");
+        c.put("x", x);
+        c.put("series", lines);
+        return c;
+    }
+
+    private static void evidence(Analysis a, StringBuilder h) {
+        boolean any = a.findings.stream().anyMatch(f -> !f.evidence().isEmpty());
+        if (!any) {
+            return;
+        }
+        h.append("<h2>Evidence</h2>\n");
+        for (AnalysisFinding f : a.findings) {
+            if (f.evidence().isEmpty()) {
+                continue;
+            }
+            h.append("<h3>").append(HtmlPage.esc(f.kind())).append(" (first ").append(f.evidence().size())
+                    .append(")</h3>\n<table><tr><th>packets</th><th>time (s since first packet)</th><th>4-tuple</th>"
+                            + "<th>fields</th></tr>\n");
+            for (AnalysisFinding.Evidence e : f.evidence()) {
+                h.append("<tr><td>").append(HtmlPage.esc(e.packets().toString())).append("</td><td class=\"num\">")
+                        .append(String.format(Locale.ROOT, "%.6f", e.time() - Analysis.seconds(a.firstTimeNs)))
+                        .append("</td><td>").append(HtmlPage.esc(e.tuple())).append("</td><td>")
+                        .append(HtmlPage.esc(e.fields().toString())).append("</td></tr>\n");
+            }
+            h.append("</table>\n");
+        }
+    }
+}
