@@ -8,4 +8,13 @@ public final class CliRunner {
     public static int run(String... args) {
         return CliRun.of(args).status();
     }
+
+    /** Exit status, standard output and standard error of one in-process run. */
+    public record Output(int status, String out, String err) {
+    }
+
+    public static Output runWithOutput(String... args) {
+        CliRun r = CliRun.of(args);
+        return new Output(r.status(), r.out(), r.err());
+    }
 }

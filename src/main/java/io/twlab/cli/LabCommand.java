@@ -1,0 +1,127 @@
+package io.twlab.cli;
+
+import io.twlab.lab.LabComparison;
+import io.twlab.lab.LabException;
+import io.twlab.lab.LabPlan;
+import io.twlab.lab.LabRun;
+import io.twlab.model.RunResult;
+import io.twlab.model.Runner;
+import io.twlab.report.Json;
+import io.twlab.report.RunSummary;
+import io.twlab.scenario.ScenarioLoader;
+import io.twlab.scenario.ScenarioSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "lab", mixinStandardHelpOptions = true,
+        description = "Run a scenario on this machine's real kernel in network namespaces (clients -> nftables SNAT -> "
+                + "servers, addresses in 198.18.0.0/15) and set it beside the simulation on the nearest kernel profile. "
+                + "Needs root.")
+final class LabCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "scenario file (YAML)")
+    Path scenario;
+
+    @Option(names = "--set", paramLabel = "PATH=VALUE", description = "override a scenario value (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where to write lab.json, lab-series.csv, the "
+            + "server-side capture and the simulation's outputs (default out/lab-NAME)")
+    Path out;
+
+    @Option(names = "--json", description = "print one JSON object: kernel, lab, simulation, comparison")
+    boolean json;
+
+    @Option(names = "--quiet", description = "print nothing on success")
+    boolean quiet;
+
+    @Option(names = "--cleanup", description = "remove namespaces left by earlier lab runs (named twl-*) and exit")
+    boolean cleanup;
+
+    @Override
+    public Integer call() {
+        try {
+            if (cleanup) {
+                LabRun.requireRoot();
+                int n = LabRun.removeNamespaces(LabRun.PREFIX);
+                if (!quiet) {
+                    System.out.println("Removed " + n + " lab namespace(s)");
+                }
+                return 0;
+            }
+            if (scenario == null) {
+                throw new UsageException("lab: give a SCENARIO (or --cleanup)");
+            }
+            ScenarioSpec spec = ScenarioLoader.load(scenario, overrides);
+            LabPlan plan = LabRun.plan(spec);
+            LabRun.requireRoot();
+            Path dir = out != null ? out : Path.of("out", "lab-" + spec.name());
+            OutputFiles.prepareDirectory(dir);
+            String release = System.getProperty("os.version");
+            String profile = LabComparison.nearestProfile(release);
+            int hz = LabComparison.runningHz();
+            boolean tty = !quiet && !json && Boolean.parseBoolean(System.getProperty("twlab.stderrIsTerminal", "false"));
+            Map<String, Object> lab = LabRun.run(plan, dir.toAbsolutePath(), step -> {
+                if (tty) {
+                    System.err.println("lab: " + step);
+                }
+            });
+            String seriesCsv = (String) lab.remove("seriesCsv");
+            OutputFiles.write(dir.resolve("lab-series.csv"), seriesCsv);
+
+            // The same scenario simulated with every kernel set to the running kernel's profile and HZ.
+            List<String> simSets = new ArrayList<>(overrides);
+            for (io.twlab.scenario.HostGroupSpec g : spec.hosts()) {
+                simSets.add("hosts." + g.name() + ".kernel=" + profile);
+                if (hz > 0) {
+                    simSets.add("hosts." + g.name() + ".hz=" + hz);
+                }
+            }
+            for (io.twlab.scenario.NatSpec n : spec.nats()) {
+                simSets.add("nats." + n.name() + ".kernel=" + profile);
+            }
+            ScenarioSpec simSpec = ScenarioLoader.load(scenario, simSets);
+            RunResult sim = Runner.run(simSpec, null);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> simSummary = (Map<String, Object>) Json.parse(Json.write(RunSummary.toMap(sim)));
+            OutputFiles.write(dir.resolve("simulation-summary.json"), Json.write(simSummary));
+            OutputFiles.write(dir.resolve("simulation-series.csv"), sim.series().toCsv());
+
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("scenario", spec.name());
+            Map<String, Object> kernel = new LinkedHashMap<>();
+            kernel.put("release", release);
+            kernel.put("hz", hz);
+            kernel.put("profile", profile);
+            doc.put("kernel", kernel);
+            doc.put("lab", lab);
+            doc.put("simulation", simSummary);
+            List<Map<String, Object>> rows = LabComparison.compare(lab, simSummary);
+            doc.put("comparison", rows);
+            String text = Json.write(doc);
+            OutputFiles.write(dir.resolve("lab.json"), text);
+            if (json) {
+                System.out.print(text);
+            } else if (!quiet) {
+                System.out.printf("Lab of %s on Linux %s (HZ %d) beside the simulation on %s%n", spec.name(), release, hz,
+                        profile);
+                System.out.print(LabComparison.table(rows));
+                for (Object note : (List<?>) lab.get("notes")) {
+                    System.out.println("note: " + note);
+                }
+                System.out.println("Wrote " + dir.resolve("lab.json") + ", lab-series.csv, capture-server.pcap, "
+                        + "simulation-summary.json, simulation-series.csv");
+            }
+            return 0;
+        } catch (LabException e) {
+            throw new UsageException("lab: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.twlab.lab;
+
+import io.twlab.kernel.Profiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The running kernel's nearest profile and HZ, and the lab's figures set beside the simulation's: counts agree
+ * within 25 %, latencies within the same decade; anything else is marked as a difference.
+ */
+public final class LabComparison {
+    private LabComparison() {
+    }
+
+    /** The newest profile not newer than {@code release} (e.g. "6.18.44-fc" gives linux-6.18). */
+    public static String nearestProfile(String release) {
+        int[] running = version(release);
+        String best = null;
+        int[] bestV = null;
+        for (String name : Profiles.names()) {
+            int[] v = version(name.substring("linux-".length()));
+            if (compare(v, running) <= 0 && (bestV == null || compare(v, bestV) > 0)) {
+                best = name;
+                bestV = v;
+            }
+        }
+        return best != null ? best : Profiles.names().get(0);
+    }
+
+    static int[] version(String s) {
+        String[] parts = s.split("[^0-9]+");
+        int[] v = new int[4];
+        int k = 0;
+        for (String p : parts) {
+            if (!p.isEmpty() && k < v.length) {
+                v[k++] = Integer.parseInt(p.length() > 6 ? p.substring(0, 6) : p);
+            }
+        }
+        return v;
+    }
+
+    static int compare(int[] a, int[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return Integer.compare(a[i], b[i]);
+            }
+        }
+        return 0;
+    }
+
+    /** CONFIG_HZ of the running kernel from /proc/config.gz or /boot/config-RELEASE; 0 when neither says. */
+    public static int runningHz() {
+        List<Path> candidates = List.of(Path.of("/proc/config.gz"),
+                Path.of("/boot/config-" + System.getProperty("os.version")));
+        for (Path p : candidates) {
+            if (!Files.isReadable(p)) {
+                continue;
+            }
+            try (InputStream in = p.toString().endsWith(".gz") ? new GZIPInputStream(Files.newInputStream(p))
+                    : Files.newInputStream(p)) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (line.startsWith("CONFIG_HZ=")) {
+                        return Integer.parseInt(line.substring("CONFIG_HZ=".length()).trim());
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // try the next source
+            }
+        }
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static double num(Object o) {
+        return o instanceof Number n ? n.doubleValue() : 0;
+    }
+
+    /** Sum of a counter over the hosts of a role. */
+    static double counter(Map<String, Object> summary, String role, String... counters) {
+        double sum = 0;
+        for (Object h : map(summary.get("hosts")).values()) {
+            Map<String, Object> hm = map(h);
+            if (role.equals(hm.get("role"))) {
+                for (String c : counters) {
+                    sum += num(map(hm.get("counters")).get(c));
+                }
+            }
+        }
+        return sum;
+    }
+
+    static double timeWaitPeak(Map<String, Object> summary) {
+        double peak = 0;
+        for (Object h : map(summary.get("hosts")).values()) {
+            Map<String, Object> hm = map(h);
+            if ("server".equals(hm.get("role"))) {
+                peak = Math.max(peak, num(map(hm.get("timeWait")).get("peak")));
+            }
+        }
+        return peak;
+    }
+
+    /** Rows: metric, lab, simulation, agreement. */
+    public static List<Map<String, Object>> compare(Map<String, Object> lab, Map<String, Object> sim) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        Map<String, Object> lc = map(lab.get("clients"));
+        Map<String, Object> sc = map(sim.get("clients"));
+        count(rows, "requests", num(lc.get("attempts")), num(sc.get("attempts")));
+        count(rows, "failed requests", num(lc.get("failed")), num(sc.get("failed")));
+        count(rows, "SYNs rejected by PAWS at the server (PAWSTimewait + PAWSEstab)",
+                counter(lab, "server", "PAWSTimewait", "PAWSEstab"), counter(sim, "server", "PAWSTimewait", "PAWSEstab"));
+        count(rows, "client RSTs sent (Tcp OutRsts)", counter(lab, "client", "OutRsts"), counter(sim, "client", "OutRsts"));
+        count(rows, "client SYN retransmissions (TCPSynRetrans)", counter(lab, "client", "TCPSynRetrans"),
+                counter(sim, "client", "TCPSynRetrans"));
+        count(rows, "server TIME_WAIT peak", timeWaitPeak(lab), timeWaitPeak(sim));
+        for (String q : List.of("p50", "p99", "max")) {
+            latency(rows, "connect latency " + q + " (ms)", num(map(lc.get("connectMs")).get(q)),
+                    num(map(sc.get("connectMs")).get(q)));
+        }
+        return rows;
+    }
+
+    private static void count(List<Map<String, Object>> rows, String metric, double lab, double sim) {
+        boolean agree = Math.abs(lab - sim) <= 0.25 * Math.max(Math.abs(lab), 1);
+        rows.add(row(metric, lab, sim, agree ? "within 25 %" : "differs"));
+    }
+
+    private static void latency(List<Map<String, Object>> rows, String metric, double lab, double sim) {
+        boolean agree = decade(lab) == decade(sim);
+        rows.add(row(metric, lab, sim, agree ? "same decade" : "differs"));
+    }
+
+    private static int decade(double ms) {
+        return ms <= 0 ? Integer.MIN_VALUE : (int) Math.floor(Math.log10(ms));
+    }
+
+    private static Map<String, Object> row(String metric, double lab, double sim, String agreement) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("metric", metric);
+        m.put("lab", lab);
+        m.put("simulation", sim);
+        m.put("agreement", agreement);
+        return m;
+    }
+
+    public static String table(List<Map<String, Object>> rows) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-66s %12s %12s%n", "", "lab", "simulation"));
+        for (Map<String, Object> r : rows) {
+            sb.append(String.format(Locale.ROOT, "  %-66s %12s %12s  %s%n", r.get("metric"), fmt(num(r.get("lab"))),
+                    fmt(num(r.get("simulation"))), "differs".equals(r.get("agreement")) ? "<- differs" : "ok ("
+                            + r.get("agreement") + ")"));
+        }
+        return sb.toString();
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v) : String.format(Locale.ROOT, "%,.2f", v);
+    }
+}
