@@ -123,6 +123,11 @@ public final class Analysis {
         }
     }
 
+    /** Per second since the first packet: SYNs answered by a stale ACK (PAWS rejects seen on the wire). */
+    public long[] staleAckAnswersPerSecond() {
+        return timeline.counts(2);
+    }
+
     public List<AnalysisFinding> findings() {
         return findings;
     }

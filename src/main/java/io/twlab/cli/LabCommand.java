@@ -107,6 +107,14 @@ final class LabCommand implements Callable<Integer> {
             doc.put("comparison", rows);
             String text = Json.write(doc);
             OutputFiles.write(dir.resolve("lab.json"), text);
+            long[] labRejects = null;
+            try {
+                labRejects = io.twlab.analyzer.Analysis.run(dir.resolve("capture-server.pcap")).staleAckAnswersPerSecond();
+            } catch (java.io.IOException | io.twlab.analyzer.capture.CaptureFormatException e) {
+                // No readable capture (tcpdump missing or killed): the chart shows the simulation alone.
+            }
+            OutputFiles.write(dir.resolve("lab.html"), io.twlab.lab.LabReport.render(spec.name(), kernel, rows,
+                    (List<?>) lab.get("notes"), seriesCsv, labRejects, sim.series()));
             if (json) {
                 System.out.print(text);
             } else if (!quiet) {
@@ -116,8 +124,8 @@ final class LabCommand implements Callable<Integer> {
                 for (Object note : (List<?>) lab.get("notes")) {
                     System.out.println("note: " + note);
                 }
-                System.out.println("Wrote " + dir.resolve("lab.json") + ", lab-series.csv, capture-server.pcap, "
-                        + "simulation-summary.json, simulation-series.csv");
+                System.out.println("Wrote " + dir.resolve("lab.json") + ", lab.html, lab-series.csv, "
+                        + "capture-server.pcap, simulation-summary.json, simulation-series.csv");
             }
             return 0;
         } catch (LabException e) {

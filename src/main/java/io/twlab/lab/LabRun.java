@@ -414,8 +414,9 @@ public final class LabRun {
         long last = Math.max(perSecond.isEmpty() ? 0 : perSecond.lastKey(), plan.spec.durationNs() / 1_000_000_000L);
         for (long s = 1; s <= last; s++) {
             long[] v = perSecond.getOrDefault(s, new long[3]);
-            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%d%n", s, v[0], v[1], v[2],
-                    timeWait.getOrDefault(s, 0L)));
+            // A second the sampler missed stays empty (a gap), not a zero.
+            Long tw = timeWait.get(s);
+            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%s%n", s, v[0], v[1], v[2], tw == null ? "" : tw));
         }
         m.put("seriesCsv", csv.toString());
         return m;

@@ -116,6 +116,10 @@ class LabTest {
             });
         }
         assertThat(foreign[1]).isGreaterThan(1000);
+        // The lab's page: the comparison and three charts with both series.
+        String page = Files.readString(out.resolve("lab.html"));
+        assertThat(page).contains("data-charts=\"3\"").contains("simulation: PAWS rejects")
+                .contains("lab: SYNs answered by the old ACK");
         assertThat(foreign[0]).isZero();
         assertThat(namespaces(LabRun.PREFIX)).isEmpty();
     }
