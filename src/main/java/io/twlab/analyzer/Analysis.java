@@ -46,6 +46,12 @@ public final class Analysis {
 
     /** Analyzes {@code file}; throws only when it is not a capture or cannot be opened. */
     public static Analysis run(Path file) throws IOException, CaptureFormatException {
+        return run(file, null);
+    }
+
+    /** As {@link #run(Path)}, telling {@code progress} the byte offset reached every 65,536 packets. */
+    public static Analysis run(Path file, java.util.function.LongConsumer progress)
+            throws IOException, CaptureFormatException {
         Analysis a = new Analysis(file);
         List<Detector> detectors = List.of(new PawsRejectDetector(), new SilentSynDropDetector(), a.sharedAddresses,
                 new SynStallDetector(), new PortReuseDetector(), new RstDetector(), a.timeline);
@@ -56,6 +62,9 @@ public final class Analysis {
         try (CaptureReader reader = CaptureReader.open(file)) {
             reader.read((number, timeNs, linkType, iface, data, offset, captured, original, fileOffset) -> {
                 a.packets = number;
+                if (progress != null && (number & 0xffff) == 0) {
+                    progress.accept(fileOffset);
+                }
                 a.firstTimeNs = Math.min(a.firstTimeNs, timeNs);
                 a.lastTimeNs = Math.max(a.lastTimeNs, timeNs);
                 if (!decoder.decode(linkType, data, offset, captured, seg)) {

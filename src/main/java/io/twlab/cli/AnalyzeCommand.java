@@ -38,8 +38,25 @@ final class AnalyzeCommand implements Callable<Integer> {
             OutputFiles.checkWritableFile(report, "--report");
         }
         Analysis analysis;
+        boolean tty = !quiet && !json && Boolean.parseBoolean(System.getProperty("twlab.stderrIsTerminal", "false"));
+        long size = capture.toFile().length();
+        boolean gzip = capture.getFileName().toString().endsWith(".gz");
+        long[] lastPrint = {System.nanoTime()};
+        java.util.function.LongConsumer progress = !tty ? null : offset -> {
+            long now = System.nanoTime();
+            if (now - lastPrint[0] > 200_000_000L) {
+                lastPrint[0] = now;
+                // A gzip file's offsets are in the uncompressed stream: bytes read, no percentage.
+                System.err.print(gzip ? String.format(java.util.Locale.ROOT, "\ranalyzing: %,d MB read ", offset >> 20)
+                        : String.format(java.util.Locale.ROOT, "\ranalyzing: %5.1f%% of %,d MB ",
+                        100.0 * offset / Math.max(1, size), size >> 20));
+            }
+        };
         try {
-            analysis = Analysis.run(capture);
+            analysis = Analysis.run(capture, progress);
+            if (tty) {
+                System.err.print("\r" + " ".repeat(40) + "\r");
+            }
         } catch (CaptureFormatException e) {
             throw new UsageException(e.getMessage());
         } catch (IOException e) {
