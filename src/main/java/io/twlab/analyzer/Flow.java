@@ -30,14 +30,12 @@ final class Flow {
     boolean serverFin;
     boolean reset;
     long closeTimeNs = -1;
-    long lastClientTimeNs;
     int lastClientTsVal;
     boolean clientHasTs;
     long clientFirstDataNs = -1;
     long serverFirstDataNs = -1;
     /** A bare ACK the server sent in answer to this generation's SYN (the stale-ACK pattern), 0 if none. */
     long staleAckPacket;
-    long staleAckTimeNs;
     int staleAckNumber;
     long staleRstPacket;
     /** SYN retransmission gaps of this generation, ns from one try to the next (first few). */

@@ -14,15 +14,10 @@ import java.util.List;
 final class Tracker {
     static final int NEW_GENERATION = 1;
     static final int SYN_RETRANSMISSION = 1 << 1;
-    static final int SYN_ACK = 1 << 2;
     /** A bare ACK from the server answering an unanswered SYN with another ack number: the old connection's. */
-    static final int STALE_ACK = 1 << 3;
+    static final int STALE_ACK = 1 << 2;
     /** The client's RST whose sequence number is that stale ACK's ack number. */
-    static final int RST_TO_STALE_ACK = 1 << 4;
-    static final int FIN = 1 << 5;
-    static final int RST = 1 << 6;
-    static final int FIRST_DATA = 1 << 7;
-    static final int MID_STREAM = 1 << 8;
+    static final int RST_TO_STALE_ACK = 1 << 3;
 
     private final Object2ObjectOpenHashMap<Key, Flow> flows = new Object2ObjectOpenHashMap<>();
     private final Key probe = new Key();
@@ -75,24 +70,20 @@ final class Tracker {
                 generations++;
                 events |= NEW_GENERATION;
             }
-        } else if (f.firstSynTimeNs < 0) {
-            events |= MID_STREAM;
-        } else if (fromClient) {
+        } else if (fromClient && f.firstSynTimeNs >= 0) {
             if (s.has(Segment.RST) && f.staleAckPacket != 0 && f.staleRstPacket == 0 && s.seq == f.staleAckNumber) {
                 f.staleRstPacket = s.number;
                 events |= RST_TO_STALE_ACK;
             }
-        } else {
+        } else if (!fromClient && f.firstSynTimeNs >= 0) {
             if (s.has(Segment.SYN) && s.has(Segment.ACK)) {
                 if (s.ack == f.isn + 1) {
                     f.synAcked = true;
-                    events |= SYN_ACK;
                 }
                 f.serverAnswered = true;
             } else if (!f.synAcked && !f.serverAnswered && s.has(Segment.ACK) && !s.has(Segment.RST)
                     && s.ack != f.isn + 1 && f.staleAckPacket == 0) {
                 f.staleAckPacket = s.number;
-                f.staleAckTimeNs = s.timeNs;
                 f.staleAckNumber = s.ack;
                 events |= STALE_ACK;
             } else if (s.has(Segment.RST)) {
@@ -103,7 +94,6 @@ final class Tracker {
             if (s.has(Segment.ACK) && f.synAcked && !f.established && !s.has(Segment.SYN)) {
                 f.established = true;
             }
-            f.lastClientTimeNs = s.timeNs;
             if (s.hasTimestamp) {
                 f.lastClientTsVal = s.tsVal;
                 f.clientHasTs = true;
@@ -112,10 +102,8 @@ final class Tracker {
         if (s.payloadLength > 0 && f.firstSynTimeNs >= 0) {
             if (fromClient && f.clientFirstDataNs < 0) {
                 f.clientFirstDataNs = s.timeNs;
-                events |= FIRST_DATA;
             } else if (!fromClient && f.serverFirstDataNs < 0) {
                 f.serverFirstDataNs = s.timeNs;
-                events |= FIRST_DATA;
             }
         }
         if (s.has(Segment.FIN)) {
@@ -124,21 +112,15 @@ final class Tracker {
             } else {
                 f.serverFin = true;
             }
-            events |= FIN;
             if (f.closed() && f.closeTimeNs < 0) {
                 f.closeTimeNs = s.timeNs;
             }
         }
-        if (s.has(Segment.RST) && (events & RST_TO_STALE_ACK) == 0) {
-            if (f.established || f.synAcked) {
-                f.reset = true;
-                if (f.closeTimeNs < 0) {
-                    f.closeTimeNs = s.timeNs;
-                }
+        if (s.has(Segment.RST) && (events & RST_TO_STALE_ACK) == 0 && (f.established || f.synAcked)) {
+            f.reset = true;
+            if (f.closeTimeNs < 0) {
+                f.closeTimeNs = s.timeNs;
             }
-            events |= RST;
-        } else if ((events & RST_TO_STALE_ACK) != 0) {
-            events |= RST;
         }
         if (f.closed() && f.closeTimeNs < 0) {
             f.closeTimeNs = s.timeNs;

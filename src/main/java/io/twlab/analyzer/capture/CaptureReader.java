@@ -370,11 +370,6 @@ public final class CaptureReader implements AutoCloseable {
         return (littleEndian ? Short.reverseBytes(v) : v) & 0xffff;
     }
 
-    /** The window buffer packets are delivered in (for tests of the reader itself). */
-    ByteBuffer window() {
-        return in.window();
-    }
-
     @Override
     public void close() throws IOException {
         in.close();

@@ -42,11 +42,7 @@ public final class Segment {
         return (flags & flag) != 0;
     }
 
-    public boolean isIpv4() {
-        return ipVersion == 4;
-    }
-
-    /** The IPv4 address when {@link #isIpv4()}. */
+    /** The IPv4 address (when ipVersion is 4). */
     public int srcIpv4() {
         return (int) srcLo;
     }
