@@ -12,6 +12,11 @@ final class Evidence {
 
     private final List<AnalysisFinding.Evidence> kept = new ArrayList<>();
 
+    /** Whether another example would be kept (so callers build its fields only then). */
+    boolean wants() {
+        return kept.size() < KEEP;
+    }
+
     void add(List<Long> packets, long timeNs, Flow f, Map<String, Object> fields) {
         if (kept.size() < KEEP) {
             kept.add(new AnalysisFinding.Evidence(packets, Analysis.seconds(timeNs), tuple(f), fields));

@@ -38,6 +38,10 @@ final class Flow {
     long staleAckPacket;
     int staleAckNumber;
     long staleRstPacket;
+    /** The newest TSval seen from the client's address to the server's, shared by every flow of that pair. */
+    long[] peerTimestamp;
+    /** The port-reuse group of (client address, server address, server port), set at the flow's first SYN. */
+    PortReuseDetector.Group reuseGroup;
     /** SYN retransmission gaps of this generation, ns from one try to the next (first few). */
     final long[] synGaps = new long[8];
 

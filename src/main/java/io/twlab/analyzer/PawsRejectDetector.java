@@ -45,24 +45,32 @@ final class PawsRejectDetector implements Detector {
         byServer.merge(Evidence.server(f), 1L, Long::sum);
         ageMin = Math.min(ageMin, age / 1e9);
         ageMax = Math.max(ageMax, age / 1e9);
+        int behind = 0;
+        if (f.synHasTs && f.previousClientHasTs) {
+            withTs++;
+            behind = f.previousLastClientTsVal - f.synTsVal;
+            if (behind > 0) {
+                regressed++;
+                regressionMin = Math.min(regressionMin, behind);
+                regressionMax = Math.max(regressionMax, behind);
+            }
+        }
+        if (f.staleRstPacket != 0) {
+            withRst++;
+        }
+        if (!evidence.wants()) {
+            return;
+        }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("secondsSincePreviousClose", Math.round(age / 1e6) / 1e3);
         fields.put("staleAck", Integer.toUnsignedLong(f.staleAckNumber));
         fields.put("synSeq", Integer.toUnsignedLong(f.isn));
         if (f.synHasTs && f.previousClientHasTs) {
-            withTs++;
-            int backWrapped = f.previousLastClientTsVal - f.synTsVal;
             fields.put("synTsVal", Integer.toUnsignedLong(f.synTsVal));
             fields.put("previousTsVal", Integer.toUnsignedLong(f.previousLastClientTsVal));
-            if (backWrapped > 0) {
-                regressed++;
-                regressionMin = Math.min(regressionMin, backWrapped);
-                regressionMax = Math.max(regressionMax, backWrapped);
-                fields.put("tsValBehindBy", (long) backWrapped);
+            if (behind > 0) {
+                fields.put("tsValBehindBy", (long) behind);
             }
-        }
-        if (f.staleRstPacket != 0) {
-            withRst++;
         }
         List<Long> packets = f.staleRstPacket != 0 ? List.of(f.firstSynPacket, f.staleAckPacket, f.staleRstPacket)
                 : List.of(f.firstSynPacket, f.staleAckPacket);

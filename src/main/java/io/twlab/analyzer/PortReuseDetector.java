@@ -55,19 +55,20 @@ final class PortReuseDetector implements Detector {
         }
     }
 
-    private final Map<Flow, String> groupOfFlow = new java.util.IdentityHashMap<>();
-
     @Override
     public void onSegment(Segment s, Flow f, boolean fromClient, int events) {
         if ((events & Tracker.NEW_GENERATION) == 0) {
             return;
         }
-        String key = groupOfFlow.computeIfAbsent(f, x -> Segment.address(x.clientHi, x.clientLo) + " > "
-                + Evidence.server(x));
-        Group g = groups.get(key);
+        Group g = f.reuseGroup;
         if (g == null) {
-            g = new Group(key);
-            groups.put(key, g);
+            String key = Segment.address(f.clientHi, f.clientLo) + " > " + Evidence.server(f);
+            g = groups.get(key);
+            if (g == null) {
+                g = new Group(key);
+                groups.put(key, g);
+            }
+            f.reuseGroup = g;
         }
         g.connections++;
         g.ports.add(f.clientPort);

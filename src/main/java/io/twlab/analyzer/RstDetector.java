@@ -37,6 +37,9 @@ final class RstDetector implements Detector {
         total++;
         if ((events & Tracker.RST_TO_STALE_ACK) != 0) {
             toStaleAck++;
+            if (!evidence.wants()) {
+                return;
+            }
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("rstSeq", Integer.toUnsignedLong(s.seq));
             evidence.add(List.of(f.staleAckPacket, s.number), s.timeNs, f, fields);

@@ -37,14 +37,21 @@ final class SilentSynDropDetector implements Detector {
         if (!fromClient || !s.hasTimestamp) {
             return;
         }
-        long[] last = lastByPeer.get(probe.set(s.srcHi, s.srcLo, s.dstHi, s.dstLo));
-        if ((events & Tracker.NEW_GENERATION) != 0 && last != null && s.timeNs - last[1] <= PEER_MEMORY_NS
+        // One hash lookup per flow, not per packet: the flow keeps its address pair's slot.
+        long[] last = f.peerTimestamp;
+        if (last == null) {
+            last = lastByPeer.get(probe.set(s.srcHi, s.srcLo, s.dstHi, s.dstLo));
+            if (last == null) {
+                last = new long[]{s.tsVal & 0xffffffffL, s.timeNs};
+                lastByPeer.put(probe.copy(), last);
+            }
+            f.peerTimestamp = last;
+        }
+        if ((events & Tracker.NEW_GENERATION) != 0 && s.timeNs - last[1] <= PEER_MEMORY_NS
                 && (int) (last[0] - s.tsVal) > 0) {
             f.synTsRegressed = true;
         }
-        if (last == null) {
-            lastByPeer.put(probe.copy(), new long[]{s.tsVal & 0xffffffffL, s.timeNs});
-        } else if ((int) (s.tsVal - (int) last[0]) >= 0) {
+        if ((int) (s.tsVal - (int) last[0]) >= 0) {
             last[0] = s.tsVal & 0xffffffffL;
             last[1] = s.timeNs;
         }
@@ -68,6 +75,9 @@ final class SilentSynDropDetector implements Detector {
         if (regressed) {
             unansweredRegressed++;
             bySource.merge(Segment.address(f.clientHi, f.clientLo), 1L, Long::sum);
+            if (!evidence.wants()) {
+                return;
+            }
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("synTries", f.synTries);
             fields.put("synTsVal", Integer.toUnsignedLong(f.synTsVal));

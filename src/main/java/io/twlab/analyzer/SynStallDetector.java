@@ -82,6 +82,9 @@ final class SynStallDetector implements Detector {
         stallMaxNs = Math.max(stallMaxNs, total);
         String schedule = classify(gaps, n);
         schedules.merge(schedule, 1L, Long::sum);
+        if (!evidence.wants()) {
+            return;
+        }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("synTries", f.synTries);
         fields.put("gapsSeconds", java.util.Arrays.stream(gaps).map(g -> Math.round(g * 1000) / 1000.0).boxed().toList());
