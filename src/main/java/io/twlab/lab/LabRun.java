@@ -280,7 +280,9 @@ public final class LabRun {
 
     private Process start(String... command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(false)
+            String[] resolved = command.clone();
+            resolved[0] = Shell.resolve(command[0]);
+            Process p = new ProcessBuilder(resolved).redirectErrorStream(false)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             return p;
         } catch (IOException e) {

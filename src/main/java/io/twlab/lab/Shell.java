@@ -16,8 +16,28 @@ final class Shell {
     record Result(int status, String out, String err) {
     }
 
+    /**
+     * The absolute path of a tool, looked up in PATH and then in the sbin directories a non-login root shell may
+     * leave out of PATH (ip, nft, sysctl live there); the name itself when not found (the error then says so).
+     */
+    static String resolve(String tool) {
+        if (tool.indexOf('/') >= 0) {
+            return tool;
+        }
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
+        for (String d : dirs) {
+            if (!d.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, tool))) {
+                return java.nio.file.Path.of(d, tool).toString();
+            }
+        }
+        return tool;
+    }
+
     static Result run(String stdin, String... command) {
-        ProcessBuilder pb = new ProcessBuilder(command);
+        String[] resolved = command.clone();
+        resolved[0] = resolve(command[0]);
+        ProcessBuilder pb = new ProcessBuilder(resolved);
         try {
             Process p = pb.start();
             if (stdin != null) {
@@ -64,10 +84,10 @@ final class Shell {
         return r.out();
     }
 
-    /** {@code ip netns exec NS command...}. */
+    /** {@code ip netns exec NS command...}, the command by its absolute path. */
     static String[] in(String namespace, String... command) {
-        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        all.addAll(List.of(command));
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", namespace, resolve(command[0])));
+        all.addAll(List.of(command).subList(1, command.length));
         return all.toArray(new String[0]);
     }
 }
