@@ -68,4 +68,22 @@ class SimulateOutputTest {
             }
         }
     }
+
+    @Test
+    void aRunInAnEarlierRunsDirectoryLeavesNoStaleExports() throws IOException {
+        Path out = dir.resolve("again");
+        assertThat(CliRun.of("simulate", "scenarios/nat-paws-2.6.yaml", "--set", "duration=20s", "--quiet",
+                "--out", out.toString(), "--export", "parquet,csv", "--connections", "all").status()).isZero();
+        assertThat(out.resolve("connections.parquet")).exists();
+        assertThat(out.resolve("counters.csv")).exists();
+        // The second run keeps no per-request rows and exports nothing: the first run's files must not linger.
+        assertThat(CliRun.of("simulate", "scenarios/nat-paws-2.6.yaml", "--set", "duration=10s", "--quiet",
+                "--out", out.toString(), "--export", "none", "--connections", "none").status()).isZero();
+        try (java.util.stream.Stream<Path> files = Files.list(out)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("report.html", "results.duckdb", "series.csv", "summary.json");
+        }
+        // And the series is the new run's: 10 rows.
+        assertThat(Files.readAllLines(out.resolve("series.csv"))).hasSize(11);
+    }
 }
