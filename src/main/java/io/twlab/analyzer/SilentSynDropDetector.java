@@ -51,7 +51,7 @@ final class SilentSynDropDetector implements Detector {
                 && (int) (last[0] - s.tsVal) > 0) {
             f.synTsRegressed = true;
         }
-        if ((int) (s.tsVal - (int) last[0]) >= 0) {
+        if (s.tsVal - (int) last[0] >= 0) {
             last[0] = s.tsVal & 0xffffffffL;
             last[1] = s.timeNs;
         }
