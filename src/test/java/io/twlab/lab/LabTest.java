@@ -120,6 +120,9 @@ class LabTest {
         String page = Files.readString(out.resolve("lab.html"));
         assertThat(page).contains("data-charts=\"3\"").contains("simulation: PAWS rejects")
                 .contains("lab: SYNs answered by the old ACK");
+        if (io.twlab.report.Chromium.available()) {
+            io.twlab.report.Chromium.check(out.resolve("lab.html"), 3, "lab-calibration-6.18", dir);
+        }
         assertThat(foreign[0]).isZero();
         assertThat(namespaces(LabRun.PREFIX)).isEmpty();
     }
