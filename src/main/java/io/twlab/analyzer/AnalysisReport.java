@@ -17,6 +17,7 @@ import java.util.Map;
 public final class AnalysisReport {
     private static final int MAX_POINTS = 2400;
     private static final int MAX_SCATTER_POINTS = 3000;
+    private static final String X_LABEL = "time since the first packet (h:mm)";
 
     private AnalysisReport() {
     }
@@ -90,22 +91,12 @@ public final class AnalysisReport {
                 }
                 values.add(Math.round(sum / n * 1000) / 1000.0);
             }
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("label", TimelineDetector.NAMES[k]);
-            line.put("color", colors[k]);
-            line.put("values", values);
-            lines.add(line);
+            lines.add(HtmlPage.line(TimelineDetector.NAMES[k], colors[k], values));
         }
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("id", "timeline");
-        c.put("title", "Per second");
-        c.put("unit", "per second");
-        c.put("note", "New connections (a SYN with a new ISN), SYN retransmissions, SYNs answered by a bare ACK of the "
-                + "old connection (PAWS rejects at a TIME_WAIT server), RSTs." + (bucket > 1 ? " Each point covers "
-                + bucket + " s." : ""));
-        c.put("log", false);
-        c.put("xLabel", "time since the first packet (h:mm)");
-        c.put("series", lines);
+        Map<String, Object> c = HtmlPage.chart("timeline", "Per second", "per second", "New connections (a SYN with a "
+                + "new ISN), SYN retransmissions, SYNs answered by a bare ACK of the old connection (PAWS rejects at a "
+                + "TIME_WAIT server), RSTs." + (bucket > 1 ? " Each point covers " + bucket + " s." : ""), false, lines);
+        c.put("xLabel", X_LABEL);
         charts.add(c);
     }
 
@@ -119,11 +110,8 @@ public final class AnalysisReport {
             ts.add((double) Integer.toUnsignedLong(chart.tsVal()[i]));
         }
         List<Map<String, Object>> lines = new ArrayList<>();
-        Map<String, Object> points = new LinkedHashMap<>();
-        points.put("label", "SYN TSval");
-        points.put("color", "#57606a");
+        Map<String, Object> points = HtmlPage.line("SYN TSval", "#57606a", ts);
         points.put("scatter", true);
-        points.put("values", ts);
         lines.add(points);
         SharedAddressDetector.Estimate e = chart.estimate();
         if (!e.randomized()) {
@@ -143,25 +131,20 @@ public final class AnalysisReport {
                 long offset = e.groupOffsets()[g];
                 values.set(0, (double) ((offset + Math.round(e.rate() * (xFirst - t0))) & 0xffffffffL));
                 values.set(x.size() - 1, (double) ((offset + Math.round(e.rate() * (xLast - t0))) & 0xffffffffL));
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("label", "host " + host + " (" + e.groupSizes()[g] + ")");
+                Map<String, Object> line = HtmlPage.line("host " + host + " (" + e.groupSizes()[g] + ")", null, values);
                 line.put("spanGaps", true);
-                line.put("values", values);
                 lines.add(line);
             }
         }
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("id", "tsval-" + chart.ip().replace(':', '-').replace('.', '-'));
-        c.put("title", "TSval against time for " + chart.ip() + (e.randomized() ? " (per-connection offsets)"
-                : ": " + e.hosts() + " host clock lines at " + e.rate() + " Hz"));
-        c.put("unit", "TSval");
-        c.put("note", e.randomized() ? "Every connection starts its own line: the sender offsets TSval per connection, "
-                + "so hosts cannot be told apart this way." : "Each point is one connection's SYN; each line is one host's "
-                + "clock fitted to its points (offset + " + e.rate() + " ticks per second).");
-        c.put("log", false);
-        c.put("xLabel", "time since the first packet (h:mm)");
+        Map<String, Object> c = HtmlPage.chart("tsval-" + chart.ip().replace(':', '-').replace('.', '-'),
+                "TSval against time for " + chart.ip() + (e.randomized() ? " (per-connection offsets)"
+                        : ": " + e.hosts() + " host clock lines at " + e.rate() + " Hz"), "TSval",
+                e.randomized() ? "Every connection starts its own line: the sender offsets TSval per connection, so "
+                        + "hosts cannot be told apart this way." : "Each point is one connection's SYN; each line is "
+                        + "one host's clock fitted to its points (offset + " + e.rate() + " ticks per second).",
+                false, lines);
+        c.put("xLabel", X_LABEL);
         c.put("x", x);
-        c.put("series", lines);
         return c;
     }
 

@@ -1,5 +1,6 @@
 package io.twlab.lab;
 
+import io.twlab.report.Json;
 import io.twlab.kernel.Profiles;
 
 import java.io.IOException;
@@ -80,23 +81,16 @@ public final class LabComparison {
         return 0;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
 
-    private static double num(Object o) {
-        return o instanceof Number n ? n.doubleValue() : 0;
-    }
 
     /** Sum of a counter over the hosts of a role. */
     static double counter(Map<String, Object> summary, String role, String... counters) {
         double sum = 0;
-        for (Object h : map(summary.get("hosts")).values()) {
-            Map<String, Object> hm = map(h);
+        for (Object h : Json.object(summary.get("hosts")).values()) {
+            Map<String, Object> hm = Json.object(h);
             if (role.equals(hm.get("role"))) {
                 for (String c : counters) {
-                    sum += num(map(hm.get("counters")).get(c));
+                    sum += Json.asDouble(Json.object(hm.get("counters")).get(c));
                 }
             }
         }
@@ -105,10 +99,10 @@ public final class LabComparison {
 
     static double timeWaitPeak(Map<String, Object> summary) {
         double peak = 0;
-        for (Object h : map(summary.get("hosts")).values()) {
-            Map<String, Object> hm = map(h);
+        for (Object h : Json.object(summary.get("hosts")).values()) {
+            Map<String, Object> hm = Json.object(h);
             if ("server".equals(hm.get("role"))) {
-                peak = Math.max(peak, num(map(hm.get("timeWait")).get("peak")));
+                peak = Math.max(peak, Json.asDouble(Json.object(hm.get("timeWait")).get("peak")));
             }
         }
         return peak;
@@ -117,10 +111,10 @@ public final class LabComparison {
     /** Rows: metric, lab, simulation, agreement. */
     public static List<Map<String, Object>> compare(Map<String, Object> lab, Map<String, Object> sim) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        Map<String, Object> lc = map(lab.get("clients"));
-        Map<String, Object> sc = map(sim.get("clients"));
-        count(rows, "requests", num(lc.get("attempts")), num(sc.get("attempts")));
-        count(rows, "failed requests", num(lc.get("failed")), num(sc.get("failed")));
+        Map<String, Object> lc = Json.object(lab.get("clients"));
+        Map<String, Object> sc = Json.object(sim.get("clients"));
+        count(rows, "requests", Json.asDouble(lc.get("attempts")), Json.asDouble(sc.get("attempts")));
+        count(rows, "failed requests", Json.asDouble(lc.get("failed")), Json.asDouble(sc.get("failed")));
         count(rows, "SYNs rejected by PAWS at the server (PAWSTimewait + PAWSEstab)",
                 counter(lab, "server", "PAWSTimewait", "PAWSEstab"), counter(sim, "server", "PAWSTimewait", "PAWSEstab"));
         count(rows, "client RSTs sent (Tcp OutRsts)", counter(lab, "client", "OutRsts"), counter(sim, "client", "OutRsts"));
@@ -128,8 +122,8 @@ public final class LabComparison {
                 counter(sim, "client", "TCPSynRetrans"));
         count(rows, "server TIME_WAIT peak", timeWaitPeak(lab), timeWaitPeak(sim));
         for (String q : List.of("p50", "p99", "max")) {
-            latency(rows, "connect latency " + q + " (ms)", num(map(lc.get("connectMs")).get(q)),
-                    num(map(sc.get("connectMs")).get(q)));
+            latency(rows, "connect latency " + q + " (ms)", Json.asDouble(Json.object(lc.get("connectMs")).get(q)),
+                    Json.asDouble(Json.object(sc.get("connectMs")).get(q)));
         }
         return rows;
     }
@@ -160,14 +154,15 @@ public final class LabComparison {
     public static String table(List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-66s %12s %12s%n", "", "lab", "simulation"));
         for (Map<String, Object> r : rows) {
-            sb.append(String.format(Locale.ROOT, "  %-66s %12s %12s  %s%n", r.get("metric"), fmt(num(r.get("lab"))),
-                    fmt(num(r.get("simulation"))), "differs".equals(r.get("agreement")) ? "<- differs" : "ok ("
+            sb.append(String.format(Locale.ROOT, "  %-66s %12s %12s  %s%n", r.get("metric"), format(Json.asDouble(r.get("lab"))),
+                    format(Json.asDouble(r.get("simulation"))), "differs".equals(r.get("agreement")) ? "<- differs" : "ok ("
                             + r.get("agreement") + ")"));
         }
         return sb.toString();
     }
 
-    private static String fmt(double v) {
+    /** A figure as the table prints it: integers with thousands separators, others with two decimals. */
+    static String format(double v) {
         return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v) : String.format(Locale.ROOT, "%,.2f", v);
     }
 }

@@ -2,11 +2,11 @@ package io.twlab.lab;
 
 import io.twlab.metrics.SeriesTable;
 import io.twlab.report.HtmlPage;
+import io.twlab.report.Json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -84,7 +84,7 @@ public final class LabReport {
         for (Map<String, Object> r : comparison) {
             boolean differs = "differs".equals(r.get("agreement"));
             h.append("<tr><td>").append(HtmlPage.esc(String.valueOf(r.get("metric")))).append("</td><td class=\"num\">")
-                    .append(fmt(r.get("lab"))).append("</td><td class=\"num\">").append(fmt(r.get("simulation")))
+                    .append(LabComparison.format(Json.asDouble(r.get("lab")))).append("</td><td class=\"num\">").append(LabComparison.format(Json.asDouble(r.get("simulation"))))
                     .append("</td><td>").append(differs ? "<b>differs</b>" : HtmlPage.esc(String.valueOf(
                             r.get("agreement")))).append("</td></tr>\n");
         }
@@ -106,10 +106,6 @@ public final class LabReport {
         return h.toString();
     }
 
-    private static String fmt(Object v) {
-        double d = v instanceof Number num ? num.doubleValue() : 0;
-        return d == Math.rint(d) ? String.format(Locale.ROOT, "%,d", (long) d) : String.format(Locale.ROOT, "%,.2f", d);
-    }
 
     private static List<Double> labColumn(List<String> rows, int column, int n) {
         List<Double> v = new ArrayList<>();
@@ -130,25 +126,15 @@ public final class LabReport {
     }
 
     private static Map<String, Object> line(String label, List<Double> values, String color, boolean dash) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("label", label);
-        m.put("color", color);
+        Map<String, Object> m = HtmlPage.line(label, color, values);
         if (dash) {
             m.put("dash", true);
         }
-        m.put("values", values);
         return m;
     }
 
     private static Map<String, Object> chart(String id, String title, String unit, String note,
                                              List<Map<String, Object>> lines) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("id", id);
-        c.put("title", title);
-        c.put("unit", unit);
-        c.put("note", note);
-        c.put("log", false);
-        c.put("series", lines);
-        return c;
+        return HtmlPage.chart(id, title, unit, note, false, lines);
     }
 }

@@ -63,6 +63,36 @@ public final class HtmlPage {
         h.append("<script>\n").append(resource("report.js")).append("</script>\n</body>\n</html>\n");
     }
 
+    /**
+     * A chart for the drawing script: its placeholder id, title, y unit, note, log scale, and lines; a caller may
+     * add {@code xLabel} or its own {@code x} to the (mutable) map.
+     */
+    public static Map<String, Object> chart(String id, String title, String unit, String note, boolean log,
+                                            List<Map<String, Object>> lines) {
+        Map<String, Object> c = new java.util.LinkedHashMap<>();
+        c.put("id", id);
+        c.put("title", title);
+        c.put("unit", unit);
+        c.put("note", note);
+        c.put("log", log);
+        c.put("series", lines);
+        return c;
+    }
+
+    /**
+     * A line of a chart, one value (or null for a gap) per x; {@code color} null takes the palette's next. A caller
+     * may add {@code dash}, {@code scatter} or {@code spanGaps} to the (mutable) map.
+     */
+    public static Map<String, Object> line(String label, String color, List<Double> values) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("label", label);
+        if (color != null) {
+            m.put("color", color);
+        }
+        m.put("values", values);
+        return m;
+    }
+
     public static String fact(String label, String value) {
         return "<span>" + esc(label) + " <b>" + esc(value) + "</b></span>";
     }

@@ -96,7 +96,7 @@ public final class HtmlReport {
         }
         chart("counters", "Server counter rates", "per second", note, false, lines);
 
-        for (Map.Entry<String, Object> d : map(summary.get("directors")).entrySet()) {
+        for (Map.Entry<String, Object> d : Json.object(summary.get("directors")).entrySet()) {
             lines = new ArrayList<>();
             add(lines, "offered", column("offered_rate"), Agg.MEAN, "#6e7781", true);
             add(lines, "new connections (" + d.getKey() + ")", column(d.getKey() + ".conns"), Agg.MEAN, "#0969da", false);
@@ -104,8 +104,8 @@ public final class HtmlReport {
                     "conn/s", "SYNs that find an existing connection entry are not new connections: they go to the "
                             + "real server of the old entry.", false, lines);
             lines = new ArrayList<>();
-            for (Map.Entry<String, Object> svc : map(map(d.getValue()).get("services")).entrySet()) {
-                for (String rs : map(map(svc.getValue()).get("realServers")).keySet()) {
+            for (Map.Entry<String, Object> svc : Json.object(Json.object(d.getValue()).get("services")).entrySet()) {
+                for (String rs : Json.object(Json.object(svc.getValue()).get("realServers")).keySet()) {
                     add(lines, svc.getKey() + " → " + rs, column(d.getKey() + "." + svc.getKey() + "." + rs + ".conns"),
                             Agg.MEAN, null, false);
                 }
@@ -116,12 +116,12 @@ public final class HtmlReport {
 
         double twMax = 0;
         for (String h : servers) {
-            Map<String, Object> life = map(map(map(map(summary.get("hosts")).get(h)).get("timeWait")).get("lifetime"));
+            Map<String, Object> life = Json.object(Json.object(Json.object(Json.object(summary.get("hosts")).get(h)).get("timeWait")).get("lifetime"));
             if (life.get("maxSeconds") instanceof Number n) {
                 twMax = Math.max(twMax, n.doubleValue());
             }
         }
-        for (String nat : map(summary.get("nats")).keySet()) {
+        for (String nat : Json.object(summary.get("nats")).keySet()) {
             double[] age = column(nat + ".min_port_reuse_age_s");
             if (age == null || java.util.Arrays.stream(age).allMatch(v -> v < 0)) {
                 continue;
@@ -140,17 +140,9 @@ public final class HtmlReport {
     }
 
     private void chart(String id, String title, String unit, String note, boolean log, List<Map<String, Object>> lines) {
-        if (lines.isEmpty()) {
-            return;
+        if (!lines.isEmpty()) {
+            charts.add(HtmlPage.chart(id, title, unit, note, log, lines));
         }
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("id", id);
-        c.put("title", title);
-        c.put("unit", unit);
-        c.put("note", note);
-        c.put("log", log);
-        c.put("series", lines);
-        charts.add(c);
     }
 
     private void add(List<Map<String, Object>> lines, String label, double[] perSecond, Agg agg, String color,
@@ -158,15 +150,10 @@ public final class HtmlReport {
         if (perSecond == null) {
             return;
         }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("label", label);
-        if (color != null) {
-            line.put("color", color);
-        }
+        Map<String, Object> line = HtmlPage.line(label, color, downsample(perSecond, agg));
         if (dash) {
             line.put("dash", true);
         }
-        line.put("values", downsample(perSecond, agg));
         lines.add(line);
     }
 
@@ -249,8 +236,8 @@ public final class HtmlReport {
 
     private List<String> hostsWithRole(String role) {
         List<String> out = new ArrayList<>();
-        map(summary.get("hosts")).forEach((name, h) -> {
-            if (role.equals(map(h).get("role"))) {
+        Json.object(summary.get("hosts")).forEach((name, h) -> {
+            if (role.equals(Json.object(h).get("role"))) {
                 out.add(name);
             }
         });
@@ -260,24 +247,24 @@ public final class HtmlReport {
     // ---- the page ----
 
     private String page() {
-        Map<String, Object> scenario = map(summary.get("scenario"));
-        Map<String, Object> clients = map(summary.get("clients"));
+        Map<String, Object> scenario = Json.object(summary.get("scenario"));
+        Map<String, Object> clients = Json.object(summary.get("clients"));
         String name = String.valueOf(scenario.get("name"));
         StringBuilder h = new StringBuilder(256 * 1024);
         HtmlPage.head(h, "twlab: " + name, charts.size());
-        h.append("<h1>").append(esc(name)).append("</h1>\n");
+        h.append("<h1>").append(HtmlPage.esc(name)).append("</h1>\n");
         Object description = scenario.get("description");
         if (description != null && !description.toString().isBlank()) {
-            h.append("<p class=\"description\">").append(esc(description.toString().strip())).append("</p>\n");
+            h.append("<p class=\"description\">").append(HtmlPage.esc(description.toString().strip())).append("</p>\n");
         }
         h.append("<div class=\"facts\">")
-                .append(fact("simulated", duration(((Number) scenario.get("durationSeconds")).doubleValue())))
-                .append(fact("seed", String.valueOf(scenario.get("seed"))))
-                .append(fact("requests", count(clients.get("attempts"))))
-                .append(fact("succeeded", count(clients.get("successes"))))
-                .append(fact("failed", count(clients.get("failed"))))
-                .append(fact("connect p99", ms(map(clients.get("connectMs")).get("p99"))))
-                .append(fact("events", count(map(summary.get("engine")).get("events"))))
+                .append(HtmlPage.fact("simulated", duration(((Number) scenario.get("durationSeconds")).doubleValue())))
+                .append(HtmlPage.fact("seed", String.valueOf(scenario.get("seed"))))
+                .append(HtmlPage.fact("requests", count(clients.get("attempts"))))
+                .append(HtmlPage.fact("succeeded", count(clients.get("successes"))))
+                .append(HtmlPage.fact("failed", count(clients.get("failed"))))
+                .append(HtmlPage.fact("connect p99", ms(Json.object(clients.get("connectMs")).get("p99"))))
+                .append(HtmlPage.fact("events", count(Json.object(summary.get("engine")).get("events"))))
                 .append("</div>\n");
 
         HtmlPage.findings(h, summary.get("findings") instanceof List<?> list ? list : List.of());
@@ -288,8 +275,8 @@ public final class HtmlReport {
 
         counters(h);
 
-        h.append("<footer>Written by twlab from scenario ").append(esc(name)).append(", seed ")
-                .append(esc(String.valueOf(scenario.get("seed"))))
+        h.append("<footer>Written by twlab from scenario ").append(HtmlPage.esc(name)).append(", seed ")
+                .append(HtmlPage.esc(String.valueOf(scenario.get("seed"))))
                 .append(". Same scenario and seed, same page. Charts drawn with uPlot (MIT licence, inlined).</footer>\n");
         Map<String, Object> data = new LinkedHashMap<>();
         List<Long> x = new ArrayList<>();
@@ -308,8 +295,8 @@ public final class HtmlReport {
                 + "<th>TIME_WAIT peak</th><th>TIME_WAIT lifetime</th></tr>\n");
         Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
         Map<String, List<String>> names = new LinkedHashMap<>();
-        map(summary.get("hosts")).forEach((n, o) -> {
-            Map<String, Object> hm = map(o);
+        Json.object(summary.get("hosts")).forEach((n, o) -> {
+            Map<String, Object> hm = Json.object(o);
             String g = String.valueOf(hm.getOrDefault("group", n));
             groups.computeIfAbsent(g, k -> new ArrayList<>()).add(hm);
             names.computeIfAbsent(g, k -> new ArrayList<>()).add(n);
@@ -321,21 +308,21 @@ public final class HtmlReport {
             double lifeMin = Double.MAX_VALUE;
             double lifeMax = 0;
             for (Map<String, Object> m : members) {
-                Map<String, Object> tw = map(m.get("timeWait"));
+                Map<String, Object> tw = Json.object(m.get("timeWait"));
                 if (tw.get("peak") instanceof Number p) {
                     peak = Math.max(peak, p.doubleValue());
                 }
-                Map<String, Object> life = map(tw.get("lifetime"));
+                Map<String, Object> life = Json.object(tw.get("lifetime"));
                 if (life.get("maxSeconds") instanceof Number mx) {
                     lifeMax = Math.max(lifeMax, mx.doubleValue());
                     lifeMin = Math.min(lifeMin, ((Number) life.get("minSeconds")).doubleValue());
                 }
             }
             List<String> n = names.get(g);
-            h.append("<tr><td>").append(esc(n.size() == 1 ? n.get(0) : g + " ×" + n.size())).append("</td><td>")
-                    .append(esc(String.valueOf(first.get("role")))).append("</td><td>")
-                    .append(esc(String.valueOf(first.get("kernel")))).append("</td><td>")
-                    .append(esc(first.get("address") + (members.size() > 1 ? " … " + last.get("address") : "")))
+            h.append("<tr><td>").append(HtmlPage.esc(n.size() == 1 ? n.get(0) : g + " ×" + n.size())).append("</td><td>")
+                    .append(HtmlPage.esc(String.valueOf(first.get("role")))).append("</td><td>")
+                    .append(HtmlPage.esc(String.valueOf(first.get("kernel")))).append("</td><td>")
+                    .append(HtmlPage.esc(first.get("address") + (members.size() > 1 ? " … " + last.get("address") : "")))
                     .append("</td><td class=\"num\">").append("server".equals(first.get("role"))
                             ? String.format(Locale.ROOT, "%,d", (long) peak) : "")
                     .append("</td><td>").append(lifeMax > 0 ? String.format(Locale.ROOT, "%.1f–%.1f s", lifeMin, lifeMax)
@@ -343,57 +330,57 @@ public final class HtmlReport {
         });
         h.append("</table>\n");
 
-        Map<String, Object> nats = map(summary.get("nats"));
+        Map<String, Object> nats = Json.object(summary.get("nats"));
         if (!nats.isEmpty()) {
             h.append("<table><tr><th>NAT</th><th>public addresses</th><th>ports</th><th>allocation</th>"
                     + "<th>mappings created</th><th>reused</th><th>allocation failures</th><th>dropped invalid</th></tr>\n");
             nats.forEach((n, o) -> {
-                Map<String, Object> nm = map(o);
-                h.append("<tr><td>").append(esc(n)).append("</td><td>")
-                        .append(esc(String.join(", ", stringList(nm.get("addresses"))))).append("</td><td>")
-                        .append(esc(String.valueOf(nm.get("ports")))).append("</td><td>")
-                        .append(esc(String.valueOf(nm.get("allocation")))).append("</td>")
+                Map<String, Object> nm = Json.object(o);
+                h.append("<tr><td>").append(HtmlPage.esc(n)).append("</td><td>")
+                        .append(HtmlPage.esc(String.join(", ", Json.strings(nm.get("addresses"))))).append("</td><td>")
+                        .append(HtmlPage.esc(String.valueOf(nm.get("ports")))).append("</td><td>")
+                        .append(HtmlPage.esc(String.valueOf(nm.get("allocation")))).append("</td>")
                         .append(numCell(nm.get("mappingsCreated"))).append(numCell(nm.get("mappingsReused")))
                         .append(numCell(nm.get("allocationFailures"))).append(numCell(nm.get("droppedInvalid")))
                         .append("</tr>\n");
             });
             h.append("</table>\n");
         }
-        map(summary.get("directors")).forEach((d, o) -> {
-            Map<String, Object> dm = map(o);
-            h.append("<h3>Director ").append(esc(d)).append(" (ipvsadm -Ln --stats)</h3>\n<table><tr><th>service</th>"
+        Json.object(summary.get("directors")).forEach((d, o) -> {
+            Map<String, Object> dm = Json.object(o);
+            h.append("<h3>Director ").append(HtmlPage.esc(d)).append(" (ipvsadm -Ln --stats)</h3>\n<table><tr><th>service</th>"
                     + "<th>mode</th><th>real server</th><th>weight</th><th>Conns</th><th>InPkts</th><th>OutPkts</th>"
                     + "<th>ActiveConn</th><th>InActConn</th></tr>\n");
-            map(dm.get("services")).forEach((svc, so) -> {
-                Map<String, Object> sm = map(so);
-                map(sm.get("realServers")).forEach((rs, ro) -> {
-                    Map<String, Object> r = map(ro);
-                    h.append("<tr><td>").append(esc(svc)).append("</td><td>").append(esc(String.valueOf(sm.get("mode"))))
-                            .append("</td><td>").append(esc(rs + " " + r.get("address"))).append("</td>")
+            Json.object(dm.get("services")).forEach((svc, so) -> {
+                Map<String, Object> sm = Json.object(so);
+                Json.object(sm.get("realServers")).forEach((rs, ro) -> {
+                    Map<String, Object> r = Json.object(ro);
+                    h.append("<tr><td>").append(HtmlPage.esc(svc)).append("</td><td>").append(HtmlPage.esc(String.valueOf(sm.get("mode"))))
+                            .append("</td><td>").append(HtmlPage.esc(rs + " " + r.get("address"))).append("</td>")
                             .append(numCell(r.get("weight"))).append(numCell(r.get("conns"))).append(numCell(r.get("inPkts")))
                             .append(numCell(r.get("outPkts"))).append(numCell(r.get("activeConn")))
                             .append(numCell(r.get("inActConn"))).append("</tr>\n");
                 });
             });
             h.append("</table>\n<div class=\"facts\">")
-                    .append(fact("SYNs on existing entries", count(dm.get("synsOnExistingEntries"))))
-                    .append(fact("dropped without entry", count(dm.get("droppedWithoutEntry"))))
-                    .append(fact("SYNPROXY retries", count(dm.get("synProxyRetries"))))
-                    .append(fact("SYNs dropped for conntrack", count(dm.get("synsDroppedForConntrack"))))
-                    .append(fact("no real server", count(dm.get("droppedNoServer"))))
-                    .append(fact("no local port", count(dm.get("droppedNoLocalPort"))))
+                    .append(HtmlPage.fact("SYNs on existing entries", count(dm.get("synsOnExistingEntries"))))
+                    .append(HtmlPage.fact("dropped without entry", count(dm.get("droppedWithoutEntry"))))
+                    .append(HtmlPage.fact("SYNPROXY retries", count(dm.get("synProxyRetries"))))
+                    .append(HtmlPage.fact("SYNs dropped for conntrack", count(dm.get("synsDroppedForConntrack"))))
+                    .append(HtmlPage.fact("no real server", count(dm.get("droppedNoServer"))))
+                    .append(HtmlPage.fact("no local port", count(dm.get("droppedNoLocalPort"))))
                     .append("</div>\n");
         });
         long delivered = 0;
         long lost = 0;
         if (summary.get("links") instanceof List<?> links) {
             for (Object o : links) {
-                delivered += asLong(map(o).get("delivered"));
-                lost += asLong(map(o).get("lost"));
+                delivered += Json.asLong(Json.object(o).get("delivered"));
+                lost += Json.asLong(Json.object(o).get("lost"));
             }
         }
-        h.append("<div class=\"facts\">").append(fact("packets delivered on links", String.format(Locale.ROOT, "%,d",
-                delivered))).append(fact("lost on links", String.format(Locale.ROOT, "%,d", lost))).append("</div>\n");
+        h.append("<div class=\"facts\">").append(HtmlPage.fact("packets delivered on links", String.format(Locale.ROOT, "%,d",
+                delivered))).append(HtmlPage.fact("lost on links", String.format(Locale.ROOT, "%,d", lost))).append("</div>\n");
     }
 
     /** Each server's counters, and each client group's summed, as net-tools' netstat -s prints them. */
@@ -402,13 +389,13 @@ public final class HtmlReport {
         Map<String, long[]> blocks = new LinkedHashMap<>();
         Map<String, Integer> members = new LinkedHashMap<>();
         Map<String, String> kernels = new LinkedHashMap<>();
-        map(summary.get("hosts")).forEach((n, o) -> {
-            Map<String, Object> hm = map(o);
+        Json.object(summary.get("hosts")).forEach((n, o) -> {
+            Map<String, Object> hm = Json.object(o);
             String key = "server".equals(hm.get("role")) ? n : String.valueOf(hm.getOrDefault("group", n));
             long[] v = blocks.computeIfAbsent(key, k -> new long[Counter.values().length]);
             members.merge(key, 1, Integer::sum);
             kernels.putIfAbsent(key, String.valueOf(hm.get("kernel")));
-            map(hm.get("counters")).forEach((c, value) -> v[Counter.valueOf(c).ordinal()] += asLong(value));
+            Json.object(hm.get("counters")).forEach((c, value) -> v[Counter.valueOf(c).ordinal()] += Json.asLong(value));
         });
         blocks.forEach((key, values) -> {
             Counters view = new Counters();
@@ -416,34 +403,17 @@ public final class HtmlReport {
                 view.add(c, values[c.ordinal()]);
             }
             int n = members.get(key);
-            h.append("<div><h3>").append(esc(key + " (" + kernels.get(key) + (n > 1 ? ", " + n + " hosts summed" : "")
-                    + ")")).append("</h3><pre class=\"netstat\">").append(esc(view.toNetstat())).append("</pre></div>\n");
+            h.append("<div><h3>").append(HtmlPage.esc(key + " (" + kernels.get(key) + (n > 1 ? ", " + n + " hosts summed" : "")
+                    + ")")).append("</h3><pre class=\"netstat\">").append(HtmlPage.esc(view.toNetstat())).append("</pre></div>\n");
         });
         h.append("</div>\n");
     }
 
     // ---- small helpers ----
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
 
-    private static List<String> stringList(Object o) {
-        List<String> out = new ArrayList<>();
-        if (o instanceof List<?> l) {
-            l.forEach(x -> out.add(String.valueOf(x)));
-        }
-        return out;
-    }
 
-    private static long asLong(Object o) {
-        return o instanceof Number n ? n.longValue() : 0;
-    }
 
-    private static String fact(String label, String value) {
-        return HtmlPage.fact(label, value);
-    }
 
     private static String numCell(Object v) {
         return "<td class=\"num\">" + count(v) + "</td>";
@@ -463,7 +433,4 @@ public final class HtmlReport {
                 : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + " s";
     }
 
-    private static String esc(String s) {
-        return HtmlPage.esc(s);
-    }
 }

@@ -108,6 +108,31 @@ public final class Json {
         sb.append('"');
     }
 
+    /** An object of a parsed document as a map; an empty map when {@code o} is not an object (or absent). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> object(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    /** The elements of an array as strings; empty when {@code o} is not an array. */
+    public static List<String> strings(Object o) {
+        List<String> out = new java.util.ArrayList<>();
+        if (o instanceof List<?> l) {
+            l.forEach(x -> out.add(String.valueOf(x)));
+        }
+        return out;
+    }
+
+    /** A number as a long, 0 when absent or not a number. */
+    public static long asLong(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** A number as a double, 0 when absent or not a number. */
+    public static double asDouble(Object o) {
+        return o instanceof Number n ? n.doubleValue() : 0;
+    }
+
     /**
      * Reads a JSON document (as this class writes it) into maps (insertion-ordered), lists, strings, longs for
      * integral numbers, doubles, booleans and nulls.

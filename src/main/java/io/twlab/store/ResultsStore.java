@@ -153,14 +153,7 @@ public final class ResultsStore {
         return '"' + s.replace("\"", "\"\"") + '"';
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
 
-    private static long asLong(Object o) {
-        return o instanceof Number n ? n.longValue() : 0;
-    }
 
     private static DuckDBAppender appender(Connection c, String table) throws SQLException {
         return c.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, table);
@@ -168,9 +161,9 @@ public final class ResultsStore {
 
     private static void writeRun(Connection c, Statement st, Map<String, Object> summary, String json)
             throws SQLException {
-        Map<String, Object> scenario = map(summary.get("scenario"));
-        Map<String, Object> clients = map(summary.get("clients"));
-        Map<String, Object> failures = map(clients.get("failures"));
+        Map<String, Object> scenario = Json.object(summary.get("scenario"));
+        Map<String, Object> clients = Json.object(summary.get("clients"));
+        Map<String, Object> failures = Json.object(clients.get("failures"));
         StringBuilder ddl = new StringBuilder("CREATE TABLE run (scenario VARCHAR, description VARCHAR, seed BIGINT, "
                 + "duration_s DOUBLE, events BIGINT, attempts BIGINT, successes BIGINT, failed BIGINT, in_flight BIGINT, "
                 + "connects BIGINT, connects_with_syn_retransmission BIGINT");
@@ -182,17 +175,17 @@ public final class ResultsStore {
             a.beginRow();
             a.append(String.valueOf(scenario.get("name")));
             a.append(String.valueOf(scenario.getOrDefault("description", "")));
-            a.append(asLong(scenario.get("seed")));
+            a.append(Json.asLong(scenario.get("seed")));
             a.append(((Number) scenario.get("durationSeconds")).doubleValue());
-            a.append(asLong(map(summary.get("engine")).get("events")));
-            a.append(asLong(clients.get("attempts")));
-            a.append(asLong(clients.get("successes")));
-            a.append(asLong(clients.get("failed")));
-            a.append(asLong(clients.get("inFlight")));
-            a.append(asLong(clients.get("connects")));
-            a.append(asLong(clients.get("connectsWithSynRetransmission")));
+            a.append(Json.asLong(Json.object(summary.get("engine")).get("events")));
+            a.append(Json.asLong(clients.get("attempts")));
+            a.append(Json.asLong(clients.get("successes")));
+            a.append(Json.asLong(clients.get("failed")));
+            a.append(Json.asLong(clients.get("inFlight")));
+            a.append(Json.asLong(clients.get("connects")));
+            a.append(Json.asLong(clients.get("connectsWithSynRetransmission")));
             for (FailureCause f : FailureCause.values()) {
-                a.append(asLong(failures.get(f.key())));
+                a.append(Json.asLong(failures.get(f.key())));
             }
             a.append(json);
             a.endRow();
@@ -202,37 +195,30 @@ public final class ResultsStore {
     private static void writeElements(Connection c, Statement st, Map<String, Object> summary) throws SQLException {
         st.execute("CREATE TABLE elements (name VARCHAR, kind VARCHAR, kernel VARCHAR, address VARCHAR)");
         try (DuckDBAppender a = appender(c, "elements")) {
-            for (Map.Entry<String, Object> h : map(summary.get("hosts")).entrySet()) {
-                Map<String, Object> hm = map(h.getValue());
+            for (Map.Entry<String, Object> h : Json.object(summary.get("hosts")).entrySet()) {
+                Map<String, Object> hm = Json.object(h.getValue());
                 a.beginRow().append(h.getKey()).append(String.valueOf(hm.get("role")))
                         .append(String.valueOf(hm.get("kernel"))).append(String.valueOf(hm.get("address"))).endRow();
             }
-            for (Map.Entry<String, Object> n : map(summary.get("nats")).entrySet()) {
+            for (Map.Entry<String, Object> n : Json.object(summary.get("nats")).entrySet()) {
                 a.beginRow().append(n.getKey()).append("nat").appendNull()
-                        .append(String.join(",", stringList(map(n.getValue()).get("addresses")))).endRow();
+                        .append(String.join(",", Json.strings(Json.object(n.getValue()).get("addresses")))).endRow();
             }
-            for (String d : map(summary.get("directors")).keySet()) {
+            for (String d : Json.object(summary.get("directors")).keySet()) {
                 a.beginRow().append(d).append("director").appendNull().appendNull().endRow();
             }
         }
     }
 
-    private static List<String> stringList(Object o) {
-        List<String> out = new ArrayList<>();
-        if (o instanceof List<?> l) {
-            l.forEach(x -> out.add(String.valueOf(x)));
-        }
-        return out;
-    }
 
     private static void writeCounters(Connection c, Statement st, Map<String, Object> summary) throws SQLException {
         st.execute("CREATE TABLE counters (host VARCHAR, counter VARCHAR, nstat_name VARCHAR, value BIGINT)");
         try (DuckDBAppender a = appender(c, "counters")) {
-            for (Map.Entry<String, Object> h : map(summary.get("hosts")).entrySet()) {
-                for (Map.Entry<String, Object> e : map(map(h.getValue()).get("counters")).entrySet()) {
+            for (Map.Entry<String, Object> h : Json.object(summary.get("hosts")).entrySet()) {
+                for (Map.Entry<String, Object> e : Json.object(Json.object(h.getValue()).get("counters")).entrySet()) {
                     a.beginRow().append(h.getKey()).append(e.getKey())
                             .append(io.twlab.tcp.Counter.valueOf(e.getKey()).nstatName())
-                            .append(asLong(e.getValue())).endRow();
+                            .append(Json.asLong(e.getValue())).endRow();
                 }
             }
         }
@@ -244,11 +230,11 @@ public final class ResultsStore {
         try (DuckDBAppender a = appender(c, "findings")) {
             if (summary.get("findings") instanceof List<?> list) {
                 for (Object o : list) {
-                    Map<String, Object> f = map(o);
+                    Map<String, Object> f = Json.object(o);
                     a.beginRow().append(String.valueOf(f.get("kind"))).append(String.valueOf(f.get("severity")))
                             .append(String.valueOf(f.get("where")));
-                    long from = asLong(f.get("fromSecond"));
-                    long to = asLong(f.get("toSecond"));
+                    long from = Json.asLong(f.get("fromSecond"));
+                    long to = Json.asLong(f.get("toSecond"));
                     if (from < 0) {
                         a.appendNull();
                     } else {
@@ -259,7 +245,7 @@ public final class ResultsStore {
                     } else {
                         a.append(to);
                     }
-                    a.append(asLong(f.get("count"))).append(String.valueOf(f.get("text")))
+                    a.append(Json.asLong(f.get("count"))).append(String.valueOf(f.get("text")))
                             .append(Json.write(f.get("facts"))).endRow();
                 }
             }
