@@ -206,9 +206,9 @@ public final class CaptureReader implements AutoCloseable {
             }
             switch (type) {
                 case 1 -> interfaceBlock(offset, length);
-                case 6 -> enhancedPacket(handler, offset, length);
+                case 6 -> timedPacket(handler, offset, length, false);
                 case 3 -> simplePacket(handler, offset, length);
-                case 2 -> obsoletePacket(handler, offset, length);
+                case 2 -> timedPacket(handler, offset, length, true);
                 default -> { } // name resolution, statistics, journal, custom, section header: nothing for us
             }
             offset += length;
@@ -284,13 +284,18 @@ public final class CaptureReader implements AutoCloseable {
         return true;
     }
 
-    private void enhancedPacket(PacketHandler handler, long offset, long length) throws IOException {
+    /**
+     * An enhanced packet block, or the obsolete packet block it replaced: the same layout but for a 16-bit
+     * interface id (followed by a 16-bit drop count) where the EPB has a 32-bit one.
+     */
+    private void timedPacket(PacketHandler handler, long offset, long length, boolean obsolete) throws IOException {
+        String name = obsolete ? "packet block" : "enhanced packet block";
         if (length < 32 || length > MAX_RECORD || !in.ensure(offset, (int) length)) {
-            warn(packets + 1, offset, "enhanced packet block of " + length + " bytes unreadable; skipped");
+            warn(packets + 1, offset, name + " of " + length + " bytes unreadable; skipped");
             packets++;
             return;
         }
-        int iface = int32(offset + 8);
+        int iface = obsolete ? int16(offset + 8) : int32(offset + 8);
         if (!knownInterface(iface, offset)) {
             return;
         }
@@ -299,31 +304,7 @@ public final class CaptureReader implements AutoCloseable {
         int original = int32(offset + 24);
         if (captured < 0 || 28 + (long) captured > length - 4) {
             warn(packets + 1, offset, "captured length " + Integer.toUnsignedString(captured) + " does not fit its "
-                    + length + "-byte block; skipped");
-            packets++;
-            return;
-        }
-        packets++;
-        lastTimeNs = timeNs(iface, units);
-        handler.onPacket(packets, lastTimeNs, ifLinkType[iface], iface, in.window(), (int) (offset + 28 - in.base()),
-                captured, original, offset);
-    }
-
-    private void obsoletePacket(PacketHandler handler, long offset, long length) throws IOException {
-        if (length < 32 || length > MAX_RECORD || !in.ensure(offset, (int) length)) {
-            warn(packets + 1, offset, "packet block of " + length + " bytes unreadable; skipped");
-            packets++;
-            return;
-        }
-        int iface = int16(offset + 8);
-        if (!knownInterface(iface, offset)) {
-            return;
-        }
-        long units = uint32(offset + 12) << 32 | uint32(offset + 16);
-        int captured = int32(offset + 20);
-        int original = int32(offset + 24);
-        if (captured < 0 || 28 + (long) captured > length - 4) {
-            warn(packets + 1, offset, "captured length does not fit its block; skipped");
+                    + length + "-byte " + name + "; skipped");
             packets++;
             return;
         }
