@@ -4,13 +4,8 @@ import io.twlab.net.NetNode;
 import io.twlab.net.Packet;
 import io.twlab.net.PacketObserver;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -18,32 +13,16 @@ import java.nio.file.Path;
  * framed by {@link FrameEncoder} as tcpdump on the sending interface would see it.
  * A filter on port, host and time keeps day-long runs to what was asked for.
  */
-public final class PcapWriter implements PacketObserver, AutoCloseable {
-    private static final int SNAPLEN = 262_144;
-
-    private final OutputStream out;
-    private final CaptureFilter filter;
+public final class PcapWriter extends CaptureFile implements PacketObserver {
     /** Record header (16 bytes, written once the length is known) followed by the frame. */
     private final byte[] record = new byte[16 + FrameEncoder.MAX_FRAME];
     private final FrameEncoder encoder = new FrameEncoder(record, 16);
     private final ByteBuffer recordHeader = ByteBuffer.wrap(record, 0, 16).order(ByteOrder.LITTLE_ENDIAN);
-    private long written;
 
     public PcapWriter(Path file, CaptureFilter filter) {
-        this.filter = filter;
-        try {
-            this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-            ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-            h.putInt(0xa1b23c4d).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(SNAPLEN)
-                    .putInt(FrameEncoder.LINKTYPE_ETHERNET);
-            out.write(h.array());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write capture " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    public long written() {
-        return written;
+        super(file, filter, ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(0xa1b23c4d)
+                .putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(SNAPLEN)
+                .putInt(FrameEncoder.LINKTYPE_ETHERNET).array());
     }
 
     @Override
@@ -54,20 +33,6 @@ public final class PcapWriter implements PacketObserver, AutoCloseable {
         int frameLength = encoder.encode(p);
         recordHeader.putInt(0, (int) (timeNs / 1_000_000_000L)).putInt(4, (int) (timeNs % 1_000_000_000L))
                 .putInt(8, frameLength).putInt(12, frameLength);
-        try {
-            out.write(record, 0, 16 + frameLength);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write capture: " + e.getMessage(), e);
-        }
-        written++;
-    }
-
-    @Override
-    public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot finish capture: " + e.getMessage(), e);
-        }
+        writeRecord(record, 16 + frameLength);
     }
 }

@@ -4,14 +4,10 @@ import io.twlab.net.NetNode;
 import io.twlab.net.Packet;
 import io.twlab.net.PacketObserver;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,48 +17,45 @@ import java.util.List;
  * Block per packet on the interface it was seen on, framed by {@link FrameEncoder}. Each capture point observes its
  * links through {@link #capturePoint(int)}.
  */
-public final class PcapngWriter implements AutoCloseable {
+public final class PcapngWriter extends CaptureFile {
     private static final int SHB = 0x0A0D0D0A;
     private static final int IDB = 1;
     private static final int EPB = 6;
-    private static final int SNAPLEN = 262_144;
     private static final short OPT_END = 0;
     private static final short OPT_SHB_USERAPPL = 4;
     private static final short OPT_IF_NAME = 2;
     private static final short OPT_IF_DESCRIPTION = 3;
     private static final short OPT_IF_TSRESOL = 9;
 
-    private final OutputStream out;
-    private final CaptureFilter filter;
     /** EPB header (28 bytes) followed by the frame, its padding and the trailing length. */
     private final byte[] block = new byte[28 + FrameEncoder.MAX_FRAME + 3 + 4];
     private final FrameEncoder encoder = new FrameEncoder(block, 28);
     private final ByteBuffer view = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
     private final int interfaces;
-    private long written;
 
     /** Opens {@code file} and declares one interface per name (e.g. "partner-nat:nginx"), with its description. */
     public PcapngWriter(Path file, CaptureFilter filter, List<String> names, List<String> descriptions) {
-        this.filter = filter;
+        super(file, filter, header(names, descriptions));
         this.interfaces = names.size();
-        try {
-            this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
-            ByteBuffer shb = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
-            shb.putInt(SHB).putInt(0).putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1);
-            option(shb, OPT_SHB_USERAPPL, "twlab simulate".getBytes(StandardCharsets.UTF_8));
-            finishBlock(shb);
-            for (int i = 0; i < names.size(); i++) {
-                ByteBuffer idb = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
-                idb.putInt(IDB).putInt(0).putShort((short) FrameEncoder.LINKTYPE_ETHERNET).putShort((short) 0)
-                        .putInt(SNAPLEN);
-                option(idb, OPT_IF_NAME, names.get(i).getBytes(StandardCharsets.UTF_8));
-                option(idb, OPT_IF_DESCRIPTION, descriptions.get(i).getBytes(StandardCharsets.UTF_8));
-                option(idb, OPT_IF_TSRESOL, new byte[]{9}); // 10^-9 s: nanoseconds
-                finishBlock(idb);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write capture " + file + ": " + e.getMessage(), e);
+    }
+
+    /** The section header block and one interface description block per capture point. */
+    private static byte[] header(List<String> names, List<String> descriptions) {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        ByteBuffer shb = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
+        shb.putInt(SHB).putInt(0).putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1);
+        option(shb, OPT_SHB_USERAPPL, "twlab simulate".getBytes(StandardCharsets.UTF_8));
+        finishBlock(shb, header);
+        for (int i = 0; i < names.size(); i++) {
+            ByteBuffer idb = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+            idb.putInt(IDB).putInt(0).putShort((short) FrameEncoder.LINKTYPE_ETHERNET).putShort((short) 0)
+                    .putInt(SNAPLEN);
+            option(idb, OPT_IF_NAME, names.get(i).getBytes(StandardCharsets.UTF_8));
+            option(idb, OPT_IF_DESCRIPTION, descriptions.get(i).getBytes(StandardCharsets.UTF_8));
+            option(idb, OPT_IF_TSRESOL, new byte[]{9}); // 10^-9 s: nanoseconds
+            finishBlock(idb, header);
         }
+        return header.toByteArray();
     }
 
     /** Adds an option (code, length, value padded to 4 bytes). */
@@ -73,17 +66,13 @@ public final class PcapngWriter implements AutoCloseable {
         }
     }
 
-    /** Ends the options, fills in the block's length at both ends and writes it. */
-    private void finishBlock(ByteBuffer b) throws IOException {
+    /** Ends the options, fills in the block's length at both ends and appends it to {@code to}. */
+    private static void finishBlock(ByteBuffer b, ByteArrayOutputStream to) {
         b.putShort(OPT_END).putShort((short) 0);
         int length = b.position() + 4;
         b.putInt(length);
         b.putInt(4, length);
-        out.write(b.array(), 0, length);
-    }
-
-    public long written() {
-        return written;
+        to.write(b.array(), 0, length);
     }
 
     /** The observer to attach to the links of capture point {@code id} (its index in the names given). */
@@ -106,20 +95,6 @@ public final class PcapngWriter implements AutoCloseable {
         int length = 28 + padded + 4;
         view.putInt(0, EPB).putInt(4, length).putInt(8, interfaceId).putInt(12, (int) (timeNs >>> 32))
                 .putInt(16, (int) timeNs).putInt(20, frameLength).putInt(24, frameLength).putInt(28 + padded, length);
-        try {
-            out.write(block, 0, length);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write capture: " + e.getMessage(), e);
-        }
-        written++;
-    }
-
-    @Override
-    public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot finish capture: " + e.getMessage(), e);
-        }
+        writeRecord(block, length);
     }
 }
