@@ -241,17 +241,7 @@ final class SimulateCommand implements Callable<Integer> {
             try {
                 ResultsStore.write(store, new ResultsStore.Run(jsonText, result.series(), connectionLog, workloadNames));
                 written.add(store);
-                List<Path> exports = ResultsStore.export(store, out, formats[0], formats[1]);
-                written.addAll(exports);
-                // Exports an earlier run left in DIR that this run did not write would no longer match the store.
-                for (String table : ResultsStore.EXPORTED) {
-                    for (String ext : List.of(".parquet", ".csv")) {
-                        Path f = out.resolve(table + ext);
-                        if (!exports.contains(f) && !f.equals(out.resolve("series.csv"))) {
-                            java.nio.file.Files.deleteIfExists(f);
-                        }
-                    }
-                }
+                written.addAll(ResultsStore.export(store, out, formats[0], formats[1]));
             } catch (java.io.IOException e) {
                 throw new UsageException(e.getMessage());
             }

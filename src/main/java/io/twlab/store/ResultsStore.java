@@ -28,7 +28,7 @@ import java.util.Map;
 public final class ResultsStore {
     public static final String FILE_NAME = "results.duckdb";
     /** Tables that {@link #export} writes as files. */
-    public static final List<String> EXPORTED = List.of("series", "counters", "findings", "connections");
+    private static final List<String> EXPORTED = List.of("series", "counters", "findings", "connections");
 
     private ResultsStore() {
     }
@@ -102,6 +102,8 @@ public final class ResultsStore {
     /**
      * Exports the tables as {@code TABLE.parquet} (zstd) and/or {@code TABLE.csv} into {@code dir}, each written
      * beside its final name and then moved. The series CSV is left to the caller, which writes it as it always has.
+     * Exports an earlier run left in {@code dir} that this export did not write are removed, so the files there
+     * always match the store.
      */
     public static List<Path> export(Path file, Path dir, boolean parquet, boolean csv) throws IOException {
         List<Path> written = new ArrayList<>();
@@ -123,6 +125,14 @@ public final class ResultsStore {
             }
         } catch (SQLException e) {
             throw new IOException("cannot export from " + file + ": " + e.getMessage(), e);
+        }
+        for (String table : EXPORTED) {
+            for (String ext : List.of(".parquet", ".csv")) {
+                Path stale = dir.resolve(table + ext);
+                if (!written.contains(stale) && !(table.equals("series") && ext.equals(".csv"))) {
+                    Files.deleteIfExists(stale);
+                }
+            }
         }
         return written;
     }
