@@ -229,7 +229,8 @@ final class SimulateCommand implements Callable<Integer> {
         if (progress != null) {
             progress.finish(out != null ? "writing " + out + " (store, exports, report)" : null);
         }
-        String jsonText = Json.write(RunSummary.toMap(result));
+        List<io.twlab.report.Finding> findings = io.twlab.report.Findings.of(result);
+        String jsonText = Json.write(RunSummary.toMap(result, findings));
         List<Path> written = new ArrayList<>();
         if (out != null) {
             OutputFiles.write(out.resolve("series.csv"), result.series().toCsv());
@@ -259,7 +260,7 @@ final class SimulateCommand implements Callable<Integer> {
         if (json) {
             System.out.print(jsonText);
         } else if (!quiet) {
-            System.out.print(RunSummary.toText(result, counterStyle.equals("netstat")));
+            System.out.print(RunSummary.toText(result, findings, counterStyle.equals("netstat")));
             if (!written.isEmpty()) {
                 System.out.println("Wrote " + String.join(", ", written.stream().map(Path::toString).toList()));
             }

@@ -19,6 +19,7 @@ import io.twlab.tcp.TcpHost;
 import io.twlab.workload.FailureCause;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -28,6 +29,11 @@ public final class RunSummary {
     }
 
     public static Map<String, Object> toMap(RunResult r) {
+        return toMap(r, Findings.of(r));
+    }
+
+    /** The document with findings already drawn from the run (so a caller printing them too derives them once). */
+    public static Map<String, Object> toMap(RunResult r, List<Finding> runFindings) {
         Model m = r.model();
         ScenarioSpec spec = m.spec();
         Map<String, Object> root = new LinkedHashMap<>();
@@ -37,8 +43,8 @@ public final class RunSummary {
         scenario.put("seed", spec.seed());
         scenario.put("description", spec.description());
         root.put("scenario", scenario);
-        java.util.List<Object> findings = new java.util.ArrayList<>();
-        for (Finding f : Findings.of(r)) {
+        List<Object> findings = new java.util.ArrayList<>();
+        for (Finding f : runFindings) {
             findings.add(f.toMap());
         }
         root.put("findings", findings);
@@ -160,7 +166,7 @@ public final class RunSummary {
             directors.put(d.name(), dm);
         }
         root.put("directors", directors);
-        java.util.List<Object> links = new java.util.ArrayList<>();
+        List<Object> links = new java.util.ArrayList<>();
         for (io.twlab.net.Link l : m.links()) {
             Map<String, Object> lm = new LinkedHashMap<>();
             lm.put("a", l.a().name());
@@ -180,7 +186,7 @@ public final class RunSummary {
      * The readable summary: clients first, then the hosts whose counters moved, their counters printed as
      * nstat names or, with {@code netstatStyle}, as the lines of {@code netstat -s}.
      */
-    public static String toText(RunResult r, boolean netstatStyle) {
+    public static String toText(RunResult r, List<Finding> findings, boolean netstatStyle) {
         Model m = r.model();
         StringBuilder sb = new StringBuilder();
         ClientStats s = m.clientStats();
@@ -203,8 +209,8 @@ public final class RunSummary {
         LatencyHistogram fb = s.firstByteLatency();
         sb.append(String.format(Locale.ROOT, "  time to first byte (request sent to first response byte): p50 %s, p99 %s, max %s%n",
                 ms(fb.quantile(0.5)), ms(fb.quantile(0.99)), ms(fb.max())));
-        for (Map.Entry<String, java.util.List<TcpHost>> group : m.hostGroups().entrySet()) {
-            java.util.List<TcpHost> members = group.getValue();
+        for (Map.Entry<String, List<TcpHost>> group : m.hostGroups().entrySet()) {
+            List<TcpHost> members = group.getValue();
             boolean servers = members.stream().anyMatch(m.serverHosts()::contains);
             if (members.size() > 1 && !servers) {
                 // A client group prints once, its counters summed over its hosts.
@@ -252,7 +258,7 @@ public final class RunSummary {
             }
         }
         sb.append("Findings, most severe first:\n");
-        for (Finding f : Findings.of(r)) {
+        for (Finding f : findings) {
             sb.append(wrap("  [" + f.severity().key() + "]", f.text(), 110, "      "));
         }
         return sb.toString();
