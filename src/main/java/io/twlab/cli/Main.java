@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** twlab: simulate, explain and predict TCP TIME_WAIT/PAWS failures behind NAT and load balancers. */
 @Command(name = "twlab", mixinStandardHelpOptions = true, version = "twlab 0.1.0",
         description = "Simulates Linux TCP stacks behind NAT gateways on kernel-version profiles.",
-        subcommands = {SimulateCommand.class, ReportCommand.class, AnalyzeCommand.class, LabCommand.class, CapacityCommand.class, BenchCommand.class,
+        subcommands = {SimulateCommand.class, ReportCommand.class, AnalyzeCommand.class, AdviseCommand.class,
+                CollectCommand.class, LabCommand.class, CapacityCommand.class, BenchCommand.class,
                 ProfilesCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

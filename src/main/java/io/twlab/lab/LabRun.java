@@ -141,6 +141,9 @@ public final class LabRun {
             processes.add(p);
             clients.add(p);
         }
+        LabBundle bundle = new LabBundle(out, plan);
+        sleep(Math.max(0, startMs - 1000 - System.currentTimeMillis()));
+        bundle.snapshot(1);
         // TIME_WAIT on each server, once a second, as `ss -tan state time-wait` shows it.
         Map<Long, Long> timeWait = new TreeMap<>();
         long peak = 0;
@@ -165,6 +168,8 @@ public final class LabRun {
             deltas.put(ns, Netstat.delta(before.get(ns), Netstat.read(ns)));
         }
         Map<String, Long> conntrack = conntrackStats();
+        bundle.snapshot(2);
+        bundle.finish();
         sleep(500); // let tcpdump write out what it holds
         for (Process p : processes) {
             if (p.isAlive()) {
