@@ -13,7 +13,8 @@ import java.util.Map;
  * The evidence of a lab run in twlab collect's layout, one folder per namespace named as its scenario host
  * (DIR/bundle/&lt;host&gt;/...), each file with the collect header, so {@code twlab advise DIR/bundle} reads a real
  * kernel's outputs. The counters are read when the clients start and when they are done; the rest at the end.
- * A tool this machine lacks (conntrack) is noted in the host's notes.txt, as the collect script does.
+ * A tool this machine lacks (conntrack) is noted in the host's notes.txt, as the collect script does; netstat -s
+ * (net-tools) is written beside nstat where installed, so its reader is tried on the real kernel's counters.
  */
 final class LabBundle {
     private final Path dir;
@@ -33,6 +34,9 @@ final class LabBundle {
             write(ns, "proc-net-netstat-" + n + ".txt", "cat /proc/net/netstat", "cat", "/proc/net/netstat");
             write(ns, "proc-net-snmp-" + n + ".txt", "cat /proc/net/snmp", "cat", "/proc/net/snmp");
             write(ns, "nstat-" + n + ".txt", "nstat -asz", "nstat", "-asz");
+            if (tool("netstat")) {
+                write(ns, "netstat-s-" + n + ".txt", "netstat -s", "netstat", "-s");
+            }
             if (ns.equals(routerNamespace())) {
                 if (tool("conntrack")) {
                     write(ns, "conntrack-S-" + n + ".txt", "conntrack -S", "conntrack", "-S");
@@ -66,6 +70,19 @@ final class LabBundle {
             }
             notes.add(0, header("notes", e.getValue()));
             put(e.getValue(), "notes.txt", String.join("\n", notes) + "\n");
+        }
+    }
+
+    /** The server-side capture, beside the server's other files (advise reads it through the analyzer). */
+    void capture(Path pcap, String host) {
+        try {
+            Files.createDirectories(dir.resolve(host));
+            if (Files.exists(pcap)) {
+                Files.copy(pcap, dir.resolve(host).resolve("capture.pcap"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot copy the capture into the bundle: " + e.getMessage());
         }
     }
 

@@ -177,6 +177,7 @@ public final class LabRun {
                 waitFor(p, 5);
             }
         }
+        bundle.capture(pcap, server.name());
         progress.accept("collecting");
         return summary(clientCsv, deltas, timeWait, peak, conntrack);
     }

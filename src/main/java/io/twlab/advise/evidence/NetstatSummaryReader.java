@@ -50,7 +50,8 @@ public final class NetstatSummaryReader implements EvidenceReader {
         return new Phrase(group, Pattern.compile("^(\\d+) " + text + "$"), counter);
     }
 
-    private static final Pattern HEADING = Pattern.compile("^([A-Za-z][A-Za-z0-9]*):$");
+    private static final Pattern HEADING = Pattern.compile("^(Ip|Ip6|Icmp|Icmp6|IcmpMsg|Tcp|Udp|Udp6|UdpLite|UdpLite6|"
+            + "TcpExt|IpExt|MPTcpExt|TcpExt6|Sctp):$");
     private static final Pattern NAMED = Pattern.compile("^([A-Za-z][A-Za-z0-9_]*): (\\d+)$");
     private static final Pattern NUMBER_NAME = Pattern.compile("^(\\d+) ([A-Z][A-Za-z0-9_]*)$");
 
@@ -77,8 +78,9 @@ public final class NetstatSummaryReader implements EvidenceReader {
             if (raw.isBlank()) {
                 continue;
             }
+            // Pasted outputs lose or change the indentation, so a heading is recognised by its text alone.
             Matcher h = HEADING.matcher(raw.trim());
-            if (!Character.isWhitespace(raw.charAt(0)) && h.matches()) {
+            if (h.matches()) {
                 group = h.group(1);
                 continue;
             }

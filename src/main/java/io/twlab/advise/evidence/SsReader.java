@@ -54,7 +54,12 @@ public final class SsReader implements EvidenceReader {
                 continue;
             }
             if (line.matches("^(State\\s+)?Recv-Q\\s+Send-Q.*")) {
-                timeWaitOnly = !line.startsWith("State") && (timeWaitOnly || f.command().contains("time-wait"));
+                timeWaitOnly = !line.startsWith("State") && timeWaitOnly;
+                if (!line.startsWith("State") && !timeWaitOnly) {
+                    problems.add(new Problem(f.name(), n, "sockets without a State column (ss ... state X) and no "
+                            + "collect header naming the state; file skipped (list with ss -tan, or keep the header)"));
+                    return;
+                }
                 continue;
             }
             Matcher st = STATE_LINE.matcher(line);
