@@ -208,8 +208,8 @@ public final class CalibratedScenario {
         if (director != null) {
             y.append("  - between: [").append(DIRECTOR).append(", ").append(SERVERS).append("]\n");
         }
-        defaults.add("link latency: twlab's default 100 µs per link (the bundle does not show RTTs); --set "
-                + "'links[...]' in calibrated.yaml to change it");
+        defaults.add("link latency: twlab's default 100 µs per link (the bundle does not show RTTs); edit the links' "
+                + "latency in calibrated.yaml to change it");
 
         y.append("workloads:\n");
         y.append("  - name: ").append(WORKLOAD).append('\n');

@@ -850,6 +850,8 @@ public final class TcpHost extends NetNode {
                     return;
                 }
                 c.retransmits++;
+                // tcp_retransmit_timer() counts every timer-driven retransmission, a SYN's too (LINUX_MIB_TCPTIMEOUTS).
+                counters.inc(Counter.TCPTimeouts);
                 counters.inc(Counter.RetransSegs);
                 counters.inc(Counter.TCPSynRetrans);
                 c.rttSampleSentNs = -1; // Karn: no RTT sample from a retransmitted SYN

@@ -123,7 +123,12 @@ public final class Bundle {
             return;
         }
         if (tf.contentLines().isEmpty()) {
-            ignored.add(name + " (empty)");
+            if (header != null) {
+                // A command that printed nothing said something too: no NAT rules, no conntrack entries.
+                host(hostName).files.put(name, "empty output of " + header.command());
+            } else {
+                ignored.add(name + " (empty)");
+            }
             return;
         }
         for (EvidenceReader r : READERS) {
@@ -147,28 +152,41 @@ public final class Bundle {
         return hosts.computeIfAbsent(name, HostEvidence::new);
     }
 
-    /** The change of {@code counter} (nstat name) on {@code host} between its first and last timed readings. */
+    /**
+     * The change of {@code counter} (nstat name) on {@code host} between its first and last timed readings. nstat
+     * (without -z) and netstat -s leave zero counters out, so a reading of theirs that lacks a counter another
+     * reading has counts it as 0; /proc/net/netstat always lists every field.
+     */
     public CounterChange change(HostEvidence host, String counter) {
+        if (host.counters.stream().noneMatch(s -> s.values().containsKey(counter))) {
+            return null;
+        }
         CounterSnapshot first = null;
         CounterSnapshot last = null;
         for (CounterSnapshot s : host.counters) {
-            if (s.values().containsKey(counter)) {
+            if (s.values().containsKey(counter) || omitsZeros(s)) {
                 if (first == null) {
                     first = s;
                 }
                 last = s;
             }
         }
-        if (last == null) {
-            return null;
-        }
         double seconds = first == last ? 0 : last.epochSeconds() > 0 && first.epochSeconds() > 0
                 ? last.epochSeconds() - first.epochSeconds() : intervalSeconds * (host.counters.indexOf(last)
                 - host.counters.indexOf(first));
-        Sourced<Long> a = first.get(counter);
-        Sourced<Long> z = last.get(counter);
+        Sourced<Long> a = value(first, counter);
+        Sourced<Long> z = value(last, counter);
         return new CounterChange(counter, first == last ? 0 : a.value(), z.value(), Math.max(0, seconds), a.source(),
                 z.source());
+    }
+
+    private static boolean omitsZeros(CounterSnapshot s) {
+        return !s.format().equals("proc-net-snmp");
+    }
+
+    private static Sourced<Long> value(CounterSnapshot s, String counter) {
+        Sourced<Long> v = s.get(counter);
+        return v != null ? v : new Sourced<>(0L, s.file(), 0);
     }
 
     /** The first of {@code counters} (alternative names of one kernel counter) that the host has. */
