@@ -141,6 +141,50 @@ class LabTest {
         assertThat(a.packets()).isGreaterThan(500);
         assertThat(a.findings()).isEmpty();
         assertThat(a.warnings()).isEmpty();
+        // twlab advise on the same run's bundle: nothing worse than information.
+        CliRunner.Output advice = CliRunner.runWithOutput("advise", out.resolve("bundle").toString(), "--no-simulate",
+                "--json");
+        assertThat(advice.status()).as(advice.err()).isZero();
+        List<Map<String, Object>> findings = ((List<?>) map(Json.parse(advice.out())).get("findings")).stream()
+                .map(LabTest::map).toList();
+        assertThat(findings).allMatch(f -> f.get("severity").equals("info"), "only information: " + findings);
+    }
+
+    @Test
+    void adviceOnALabBundleIsConfirmedByLabRunsOfItsFixes() throws Exception {
+        assumeLab();
+        // The calibration point's bundle (what twlab collect would gather in each namespace) through twlab advise.
+        Path out = dir.resolve("base");
+        assertThat(CliRunner.run("lab", SCENARIO.toString(), "--out", out.toString(), "--quiet")).isZero();
+        CliRunner.Output r = CliRunner.runWithOutput("advise", out.resolve("bundle").toString(), "--json");
+        assertThat(r.status()).as(r.err()).isZero();
+        Map<String, Object> doc = map(Json.parse(r.out()));
+        List<Map<String, Object>> findings = ((List<?>) doc.get("findings")).stream().map(LabTest::map).toList();
+        assertThat(findings).anyMatch(f -> f.get("rule").equals("paws-timewait-reject") && f.get("host").equals("server")
+                && f.get("severity").equals("critical"));
+        // Calibrated on the bundle alone, the simulation lands within ±25 % of the real PAWSTimewait.
+        Map<String, Object> paws = ((List<?>) map(doc.get("calibration")).get("counters")).stream().map(LabTest::map)
+                .filter(c -> c.get("counter").equals("PAWSTimewait")).findFirst().orElseThrow();
+        assertThat(Json.asDouble(paws.get("ratio"))).as("%s", paws).isBetween(0.75, 1.25);
+        // The two fixes the issue names are predicted to remove the rejects; run both for real and see.
+        List<Map<String, Object>> fixes = ((List<?>) doc.get("fixes")).stream().map(LabTest::map).toList();
+        for (String id : List.of("widen-snat-range", "server-timestamps-off")) {
+            Map<String, Object> fix = fixes.stream().filter(f -> f.get("id").equals(id)).findFirst().orElseThrow();
+            assertThat(Json.asDouble(map(fix.get("predicted")).get("pawsRejects"))).as(id).isZero();
+            // The calibrated scenario calls the NAT "nat"; the lab scenario calls it "router".
+            List<String> args = new ArrayList<>(List.of("lab", SCENARIO.toString(), "--out", dir.resolve(id).toString(),
+                    "--quiet"));
+            for (String set : Json.strings(fix.get("change"))) {
+                args.add("--set");
+                args.add(set.replaceFirst("^nats\\.nat\\.", "nats.router."));
+            }
+            assertThat(CliRunner.run(args.toArray(new String[0]))).as(id).isZero();
+            Map<String, Object> lab = map(map(Json.parse(Files.readString(dir.resolve(id).resolve("lab.json"))))
+                    .get("lab"));
+            assertThat(LabComparison.counter(lab, "server", "PAWSTimewait", "PAWSEstab")).as(id + " on the real kernel")
+                    .isZero();
+            assertThat(Json.asLong(map(lab.get("clients")).get("attempts"))).as(id).isGreaterThan(150);
+        }
     }
 
     @Test
