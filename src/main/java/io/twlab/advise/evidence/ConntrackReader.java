@@ -34,9 +34,6 @@ public final class ConntrackReader implements EvidenceReader {
     @Override
     public boolean recognises(TextFile f) {
         List<String> l = f.contentLines();
-        if (l.isEmpty()) {
-            return false;
-        }
         String first = l.get(0).trim();
         return CPU_LINE.matcher(first).matches()
                 || first.startsWith("entries") && first.contains("insert_failed")

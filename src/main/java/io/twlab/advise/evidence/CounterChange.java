@@ -19,6 +19,11 @@ public record CounterChange(String counter, long first, long last, double second
         return seconds > 0 && delta() > 0;
     }
 
+    /** Moved during the observation, or (one reading) above zero since boot: something a rule should look at. */
+    public boolean showsEvents() {
+        return last > 0 && (seconds == 0 || delta() > 0);
+    }
+
     public String sources() {
         return seconds > 0 ? firstSource + " -> " + lastSource : lastSource;
     }

@@ -11,6 +11,7 @@ public interface EvidenceReader {
     /** Short name of the format, e.g. "nstat", "ipvsadm-stats". */
     String format();
 
+    /** Whether {@code f} (with at least one non-blank line) is of this format. */
     boolean recognises(TextFile f);
 
     void read(TextFile f, HostEvidence host, List<Problem> problems);

@@ -24,7 +24,7 @@ public final class IpvsadmReader implements EvidenceReader {
     @Override
     public boolean recognises(TextFile f) {
         List<String> l = f.contentLines();
-        return !l.isEmpty() && (l.get(0).startsWith("IP Virtual Server version")
+        return (l.get(0).startsWith("IP Virtual Server version")
                 || l.get(0).startsWith("IPVS connection entries")
                 || TIMEOUT.matcher(l.get(0).trim()).matches()
                 || l.get(0).startsWith("Prot LocalAddress:Port"));

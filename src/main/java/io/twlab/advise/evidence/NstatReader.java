@@ -19,9 +19,6 @@ public final class NstatReader implements EvidenceReader {
     @Override
     public boolean recognises(TextFile f) {
         List<String> l = f.contentLines();
-        if (l.isEmpty()) {
-            return false;
-        }
         if (l.get(0).trim().startsWith("{")) {
             return String.join("\n", l).contains("\"kernel\"");
         }

@@ -23,9 +23,6 @@ public final class SsReader implements EvidenceReader {
     @Override
     public boolean recognises(TextFile f) {
         List<String> l = f.contentLines();
-        if (l.isEmpty()) {
-            return false;
-        }
         String first = l.get(0).trim();
         return first.startsWith("Total: ") && EvidenceReader.anyMatch(l, SUMMARY.pattern(), 1)
                 || first.matches("^(State\\s+)?Recv-Q\\s+Send-Q\\s+Local Address:Port.*")

@@ -37,7 +37,7 @@ public final class ListenOverflowRule implements LintRule {
             CounterChange over = system.bundle.change(h, "TcpExtListenOverflows");
             CounterChange drops = system.bundle.change(h, "TcpExtListenDrops");
             CounterChange c = over != null && over.last() > 0 ? over : drops;
-            if (c == null || c.last() == 0 || c.seconds() > 0 && c.delta() == 0) {
+            if (c == null || !c.showsEvents()) {
                 continue;
             }
             Severity sev = c.rising() ? (c.perSecond() >= 1 ? Severity.CRITICAL : Severity.WARNING) : Severity.INFO;

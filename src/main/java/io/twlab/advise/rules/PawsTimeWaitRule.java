@@ -42,7 +42,7 @@ public final class PawsTimeWaitRule implements LintRule {
                 continue;
             }
             CounterChange c = system.bundle.change(h, "TcpExtPAWSTimewait", "TcpExtPAWSEstab");
-            if (c == null || c.last() == 0 || c.seconds() > 0 && c.delta() == 0) {
+            if (c == null || !c.showsEvents()) {
                 continue;
             }
             List<Fact> facts = new ArrayList<>();

@@ -35,7 +35,7 @@ public final class TimeWaitOverflowRule implements LintRule {
         List<AdviceFinding> out = new ArrayList<>();
         for (HostEvidence h : system.bundle.hosts.values()) {
             CounterChange c = system.bundle.change(h, "TcpExtTCPTimeWaitOverflow");
-            if (c == null || c.last() == 0 || c.seconds() > 0 && c.delta() == 0) {
+            if (c == null || !c.showsEvents()) {
                 continue;
             }
             String text = c.rising()
