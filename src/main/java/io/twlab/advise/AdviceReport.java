@@ -145,7 +145,7 @@ public final class AdviceReport {
     }
 
     /** The page: findings, the calibration table, the fix table and per fix the before/after series. */
-    public static String toHtml(Advice a, Map<String, Object> doc, SeriesTable baseline) {
+    public static String toHtml(Advice a, SeriesTable baseline) {
         List<Map<String, Object>> charts = new ArrayList<>();
         if (a.current != null && baseline != null) {
             int failed = baseline.column("failed");

@@ -37,18 +37,16 @@ public final class CalibratedScenario {
     public final boolean hasNat;
     public final boolean hasDirector;
     public final double rate;
-    public final int port;
     public final String serverKernel;
     public final long durationSeconds;
 
     private CalibratedScenario(String yaml, List<String> defaults, boolean hasNat, boolean hasDirector, double rate,
-                               int port, String serverKernel, long durationSeconds) {
+                               String serverKernel, long durationSeconds) {
         this.yaml = yaml;
         this.defaults = defaults;
         this.hasNat = hasNat;
         this.hasDirector = hasDirector;
         this.rate = rate;
-        this.port = port;
         this.serverKernel = serverKernel;
         this.durationSeconds = durationSeconds;
     }
@@ -197,7 +195,7 @@ public final class CalibratedScenario {
             y.append("        real-servers: [").append(SERVERS).append("]\n");
         }
 
-        int port = director != null ? service.port : servicePort(server, o);
+        int port = director != null ? service.port : servicePort(server);
         y.append("links:\n");
         String front = nat != null ? NAT : director != null ? DIRECTOR : SERVERS;
         y.append("  - between: [").append(CLIENTS).append(", ").append(front).append("]\n");
@@ -227,8 +225,8 @@ public final class CalibratedScenario {
                 : "TIME-WAIT on the clients: they close first", defaults, null)).append('\n');
         defaults.add("request and response sizes, server think time and the clients' connect timeout: twlab's "
                 + "defaults (300 B, 1000 B, 0, none); --set workloads." + WORKLOAD + ".connect-timeout=... etc.");
-        return new CalibratedScenario(y.toString(), defaults, nat != null, director != null, rate, port,
-                serverKernel, duration);
+        return new CalibratedScenario(y.toString(), defaults, nat != null, director != null, rate, serverKernel,
+                duration);
     }
 
     private static String comment(String why, List<String> defaults, String how) {
@@ -281,7 +279,7 @@ public final class CalibratedScenario {
     }
 
     /** The server's service port: its listening port holding TIME_WAIT sockets, else its first listener, else 443. */
-    private static int servicePort(HostEvidence server, Observed o) {
+    private static int servicePort(HostEvidence server) {
         if (server != null) {
             for (Map.Entry<Integer, Long> e : server.timeWaitByLocalPort.entrySet()) {
                 if (server.listening.isEmpty() || server.listening.containsKey(e.getKey())) {

@@ -85,11 +85,6 @@ public final class Calibration {
         return c;
     }
 
-    /** The row of a server counter, or null. */
-    public Row row(String role, String counter) {
-        return rows.stream().filter(r -> r.role.equals(role) && r.counter.equals(counter)).findFirst().orElse(null);
-    }
-
     public List<Object> toList() {
         return new ArrayList<>(rows.stream().map(Row::toMap).toList());
     }

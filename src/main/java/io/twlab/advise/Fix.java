@@ -29,7 +29,7 @@ public record Fix(String id, String title, List<String> sets, List<String> costs
         }
 
         /** Lower is better: failures first, then rejects and silent drops, then the connect tail. */
-        static java.util.Comparator<Prediction> ORDER = java.util.Comparator.comparingDouble(Prediction::failed)
+        static final java.util.Comparator<Prediction> ORDER = java.util.Comparator.comparingDouble(Prediction::failed)
                 .thenComparingDouble(p -> p.pawsRejects() + p.silentDrops())
                 .thenComparingDouble(Prediction::connectP99Ms);
     }

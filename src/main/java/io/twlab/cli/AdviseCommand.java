@@ -106,7 +106,7 @@ final class AdviseCommand implements Callable<Integer> {
                 OutputFiles.write(dir.resolve("series.csv"), run.series().toCsv());
             }
             OutputFiles.write(out.resolve("advise.json"), jsonText);
-            OutputFiles.write(out.resolve("advise.html"), AdviceReport.toHtml(advice, doc,
+            OutputFiles.write(out.resolve("advise.html"), AdviceReport.toHtml(advice,
                     advice.calibration == null ? null : advice.calibration.runs.get(0).series()));
         }
         if (json) {

@@ -209,8 +209,4 @@ public final class Bundle {
         return new HostEvidence.ConntrackStats[]{host.conntrackStats.get(0),
                 host.conntrackStats.get(host.conntrackStats.size() - 1)};
     }
-
-    public double intervalSeconds() {
-        return intervalSeconds;
-    }
 }
