@@ -32,7 +32,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!Files.isRegularFile(capture)) {
-            throw new UsageException(capture + ": no such file; give a pcap or pcapng capture");
+            throw new UsageException(capture + (Files.isDirectory(capture) ? " is a directory"
+                    : Files.exists(capture) ? " is not a regular file" : ": no such file")
+                    + "; give a pcap or pcapng capture file");
         }
         if (report != null) {
             OutputFiles.checkWritableFile(report, "--report");

@@ -23,6 +23,9 @@ final class CapacityCommand implements Callable<Integer> {
     @Option(names = "--ports", required = true, paramLabel = "A-B", description = "source port range, e.g. 2048-65535")
     String ports;
 
+    /** 4-tuples the reaper run can hold in a default heap (about 90 bytes per TIME_WAIT entry). */
+    private static final long MAX_TUPLES = 20_000_000;
+
     @Option(names = "--src-ips", defaultValue = "1", description = "client (public) source addresses")
     int srcIps;
 
@@ -56,6 +59,12 @@ final class CapacityCommand implements Callable<Integer> {
             throw new UsageException("--hz: use 100, 250 or 1000");
         }
         long tuples = (long) (range[1] - range[0] + 1) * srcIps * dstIps * dstPorts;
+        if (tuples > MAX_TUPLES) {
+            // The reaper experiment holds about every tuple in TIME_WAIT at once, some 90 bytes each.
+            throw new UsageException(String.format(java.util.Locale.ROOT, "%,d distinct 4-tuples would keep about as "
+                    + "many TIME_WAIT entries (%,d MB) in the reaper run; at most %,d: give fewer --src-ips, --dst-ips "
+                    + "or --dst-ports (the rate scales linearly with them)", tuples, tuples * 90 >> 20, MAX_TUPLES));
+        }
         Capacity.Result r = Capacity.compute(profile, effectiveHz, tuples);
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();

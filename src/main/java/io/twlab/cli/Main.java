@@ -15,9 +15,21 @@ public final class Main {
         System.exit(run(args));
     }
 
-    /** Runs the CLI and returns the exit status: 0 ok, 2 bad input, 1 internal error. */
+    /**
+     * Runs the CLI and returns the exit status: 0 ok, 2 bad input, 1 internal error. Every failure ends in one
+     * {@code error:} line (with a hint); a stack trace only with {@code --debug} (anywhere on the command line).
+     */
     public static int run(String... args) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
         CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("error: " + ex.getMessage());
+            cmd.getErr().println("hint: see 'twlab " + (cmd.getCommandName().equals("twlab") ? ""
+                    : cmd.getCommandName() + " ") + "--help' for the options and their forms");
+            return 2;
+        });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof ScenarioException se) {
                 cmd.getErr().println("error: " + se.render());
@@ -27,9 +39,32 @@ public final class Main {
                 cmd.getErr().println("error: " + ue.getMessage());
                 return 2;
             }
-            cmd.getErr().println("internal error: " + ex + " (please report it with the scenario)");
+            if (ex instanceof io.twlab.model.ResourceLimitException re) {
+                cmd.getErr().println("error: " + re.getMessage());
+                cmd.getErr().println("hint: " + re.hint());
+                return 2;
+            }
+            cmd.getErr().println("internal error: " + ex + " (please report it with the command line and its input; "
+                    + "--debug prints the stack)");
+            if (debug) {
+                ex.printStackTrace(cmd.getErr());
+            }
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(rest);
+        } catch (OutOfMemoryError e) {
+            System.err.println("error: the input needs more memory than this JVM has (" + (Runtime.getRuntime()
+                    .maxMemory() >> 20) + " MB heap)");
+            System.err.println("hint: make the scenario smaller (fewer hosts, shorter duration), or give the JVM more, "
+                    + "e.g. JAVA_TOOL_OPTIONS=-Xmx8g");
+            return 2;
+        } catch (StackOverflowError e) {
+            System.err.println("internal error: " + e + " (please report it with the command line and its input)");
+            if (debug) {
+                e.printStackTrace();
+            }
+            return 1;
+        }
     }
 }

@@ -13,6 +13,10 @@ final class OutputFiles {
     }
 
     static void prepareDirectory(Path dir) {
+        if (dir.toString().isBlank()) {
+            throw new UsageException("--out needs a directory name, and '' is none (it would write into the current "
+                    + "directory); give e.g. --out out/run1");
+        }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new UsageException("--out " + dir + " exists and is not a directory; choose another path");
         }

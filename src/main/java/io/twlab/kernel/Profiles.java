@@ -21,49 +21,49 @@ public final class Profiles {
                 TimeWaitReaperKind.DEATH_ROW_WHEEL, TimestampClock.JIFFIES, TsOffsetPolicy.NONE, 3000,
                 false, false, true, false, "PAWSEstab", false, TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE,
                 false, 24L * 86400, PortSelection.HASHED_OFFSET_SEQUENTIAL, NatPortAllocation.ROVER,
-                sysctls(5, 0, true, false, false, 262144)));
+                sysctls(5, 0, true, false, false, 262144, false)));
         // Upstream 3.10: as 2.6.32 but 1 s initial RTO (since 3.1) and 6 SYN retries (since ~3.7).
         register(new KernelProfile("linux-3.10", "upstream Linux 3.10", 250,
                 TimeWaitReaperKind.DEATH_ROW_WHEEL, TimestampClock.JIFFIES, TsOffsetPolicy.NONE, 1000,
                 false, false, true, false, "PAWSEstab", false, TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE,
                 false, 24L * 86400, PortSelection.HASHED_OFFSET_SEQUENTIAL, NatPortAllocation.ROVER,
-                sysctls(6, 0, true, false, false, 262144)));
+                sysctls(6, 0, true, false, false, 262144, false)));
         // RHEL 7.8 (jiho-dev/linux-3.10.0-1127): the 1 s re-arm in inet_twdr_twkill_work, backported ACK rate
         // limit, tw_recycle dropping SYNs without timestamps, nf_nat bounded random search.
         register(new KernelProfile("linux-3.10.0-1127", "RHEL 7.8 kernel 3.10.0-1127 (jiho-dev/linux-3.10.0-1127)", 1000,
                 TimeWaitReaperKind.DEATH_ROW_WHEEL_RHEL_REARM, TimestampClock.JIFFIES, TsOffsetPolicy.NONE, 1000,
                 false, false, true, true, "PAWSEstab", false, TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE,
                 true, 24L * 86400, PortSelection.HASHED_OFFSET_SEQUENTIAL, NatPortAllocation.RANDOM_BOUNDED,
-                sysctls(6, 0, true, true, false, 262144)));
+                sysctls(6, 0, true, true, false, 262144, false)));
         // Ubuntu 16.04 4.4: per-socket TIME_WAIT timer (4.1+) before the 4.8 timer wheel, still jiffies TSval.
         register(new KernelProfile("linux-4.4", "upstream Linux 4.4", 250,
                 TimeWaitReaperKind.PER_SOCKET_TIMER, TimestampClock.JIFFIES, TsOffsetPolicy.NONE, 1000,
                 false, false, true, true, "PAWSEstab", false, TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE,
                 true, 24L * 86400, PortSelection.HASHED_OFFSET_SEQUENTIAL, NatPortAllocation.ROVER,
-                sysctls(6, 0, true, true, false, 262144)));
+                sysctls(6, 0, true, true, false, 262144, false)));
         // Debian 10 4.19 (chens37/linux-4.19.1): rounded per-socket timers, 1 ms TSval with per-address-pair
         // offsets, no tw_recycle (removed 4.12), RST no longer re-arms TIME_WAIT, tcp_tw_reuse default 2.
         register(new KernelProfile("linux-4.19", "upstream Linux 4.19 (chens37/linux-4.19.1)", 250,
                 TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED, TimestampClock.MILLISECONDS,
                 TsOffsetPolicy.PER_ADDRESS_PAIR, 1000, false, false, false, true, "PAWSEstab", false,
                 TwReuseRule.SECONDS_ADVANCED, false, 24L * 86400, PortSelection.HASHED_OFFSET_EVEN_FIRST,
-                NatPortAllocation.ROVER, sysctls(6, 2, false, true, false, 262144)));
+                NatPortAllocation.ROVER, sysctls(6, 2, false, true, false, 262144, true)));
         // Debian 11 5.10: + re-sending the SYN 2 jiffies after an invalid ACK (5.7+), bounded nf_nat search (5.0+).
         register(new KernelProfile("linux-5.10", "upstream Linux 5.10", 250,
                 TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED, TimestampClock.MILLISECONDS,
                 TsOffsetPolicy.PER_ADDRESS_PAIR, 1000, false, true, false, true, "PAWSEstab", false,
                 TwReuseRule.SECONDS_ADVANCED, false, 24L * 86400, PortSelection.HASHED_OFFSET_EVEN_FIRST,
-                NatPortAllocation.RANDOM_BOUNDED, sysctls(6, 2, false, true, false, 262144)));
+                NatPortAllocation.RANDOM_BOUNDED, sysctls(6, 2, false, true, false, 262144, true)));
         // 6.6 LTS: + tcp_syn_linear_timeouts (6.5+), nf_nat eviction of TIME_WAIT conntrack entries.
         register(new KernelProfile("linux-6.6", "upstream Linux 6.6", 250,
                 TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED, TimestampClock.MILLISECONDS,
                 TsOffsetPolicy.PER_ADDRESS_PAIR, 1000, true, true, false, true, "PAWSEstab", false,
                 TwReuseRule.SECONDS_ADVANCED, false, 24L * 86400, PortSelection.HASHED_OFFSET_EVEN_FIRST,
-                NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT, sysctls(6, 2, false, true, true, 262144)));
+                NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT, sysctls(6, 2, false, true, true, 262144, true)));
         // 6.18.44 as observed (shared/reference/real-kernel-6.18.md): per-4-tuple TS offsets (165573e41f2f
         // backport), PAWSTimewait counter (6.16+), TW counted when armed, tcp_tw_reuse_delay (6.14+),
         // TCP_PAWS_WRAP = INT_MAX/1000 ms ≈ 2147 s (6.7+).
-        Map<String, Sysctl> s618 = new TreeMap<>(sysctls(6, 2, false, true, true, 262144));
+        Map<String, Sysctl> s618 = new TreeMap<>(sysctls(6, 2, false, true, true, 262144, true));
         s618.put(TCP_TW_REUSE_DELAY, Sysctl.integer(TCP_TW_REUSE_DELAY, 1000, 1, 60000,
                 "ms a TIME_WAIT must age before connect() may reuse it (6.14+)"));
         register(new KernelProfile("linux-6.18", "Linux 6.18.44 (gregkh/linux ~6.18; netns experiment)", 250,
@@ -88,10 +88,15 @@ public final class Profiles {
         return List.copyOf(ALL.keySet());
     }
 
+    /** {@code tsOffsets}: the kernel randomises TSval offsets, so tcp_timestamps=2 (offsets off) exists (4.11+). */
     private static Map<String, Sysctl> sysctls(int synRetries, int twReuseDefault, boolean twRecycle,
-                                               boolean invalidRateLimit, boolean linearTimeouts, int maxTwBuckets) {
+                                               boolean invalidRateLimit, boolean linearTimeouts, int maxTwBuckets,
+                                               boolean tsOffsets) {
         Map<String, Sysctl> m = new TreeMap<>();
-        add(m, Sysctl.integer(TCP_TIMESTAMPS, 1, 0, 2, "send and accept RFC 7323 timestamps (2: no random offset, 4.11+)"));
+        add(m, tsOffsets
+                ? Sysctl.integer(TCP_TIMESTAMPS, 1, 0, 2, "send and accept RFC 7323 timestamps (2: no random offset, 4.11+)")
+                : Sysctl.integer(TCP_TIMESTAMPS, 1, 0, 1, "send and accept RFC 7323 timestamps (no random offsets to turn off "
+                + "before 4.10, so no value 2, added in 4.11)"));
         add(m, Sysctl.integer(TCP_TW_REUSE, twReuseDefault, 0, 2, "connect() may take over a TIME_WAIT tuple (2: loopback only)"));
         if (twRecycle) {
             add(m, Sysctl.integer(TCP_TW_RECYCLE, 0, 0, 1, "fast TIME_WAIT recycling with per-peer timestamp checks (removed in 4.12)"));

@@ -33,6 +33,9 @@ public final class Overrides {
                     "for example workloads.partner.rate=590 or duration=10m");
         }
         String path = expr.substring(0, eq).trim();
+        if (expr.substring(eq + 1).isBlank()) {
+            throw new ScenarioException(shift(at, eq + 1), "missing value after '='", "write " + path + "=VALUE");
+        }
         YNode value = YamlReader.read(expr.substring(eq + 1), at.source(), at.line(), at.column() + eq + 1);
         if (value instanceof YNode.YScalar s && s.text.isEmpty()) {
             throw new ScenarioException(shift(at, eq + 1), "missing value after '='", "write " + path + "=VALUE");

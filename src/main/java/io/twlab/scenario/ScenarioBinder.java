@@ -77,7 +77,9 @@ public final class ScenarioBinder {
         List<WorkloadSpec> workloads = new ArrayList<>();
         Map<String, ServiceSpec> services = new HashMap<>();
         Map<String, String> serviceOwner = new HashMap<>();
-        for (YNode n : s.list("workloads", true, "a workloads: list")) {
+        List<YNode> workloadNodes = s.list("workloads", true, "a workloads: list");
+        requireUniqueNames(workloadNodes, "workloads");
+        for (YNode n : workloadNodes) {
             WorkloadSpec w = bindWorkload(n, hosts, directors, links, duration);
             String key = w.to() + ":" + w.port();
             ServiceSpec previous = services.putIfAbsent(key, w.service());
@@ -117,7 +119,8 @@ public final class ScenarioBinder {
         String name = elementName(s, "nginx");
         Section named = new Section(node, "hosts." + name);
         named.has("name");
-        int count = (int) named.integer("count", 1, 1, 100_000);
+        // About 230 KB per host (a host table, its timers and its counters): 10,000 hosts take some 2.3 GB.
+        int count = (int) named.integer("count", 1, 1, 10_000);
         YNode kernelNode = named.required("kernel", "kernel: " + Profiles.names().get(0));
         String kernel = named.scalar(kernelNode, "kernel", "a kernel profile name").text;
         KernelProfile profile = Profiles.get(kernel);
@@ -142,6 +145,10 @@ public final class ScenarioBinder {
             if (ip < 0) {
                 throw new ScenarioException(a.location(), "hosts." + name + ".address: '" + a.text
                         + "' is not an IPv4 address", "write four numbers 0-255 separated by dots, e.g. 10.0.0.1");
+            }
+            if (ip + count - 1 > 0xFFFFFFFFL) {
+                throw new ScenarioException(a.location(), "hosts." + name + ": " + count + " hosts from " + a.text
+                        + " run past 255.255.255.255", "start the group at a lower address or give fewer hosts");
             }
             first = (int) ip;
         } else {
@@ -230,6 +237,10 @@ public final class ScenarioBinder {
             }
             inside.add(g);
         }
+        if (inside.isEmpty()) {
+            throw new ScenarioException(insideNode.location(), "nats." + name + ".inside is empty: the NAT would "
+                    + "translate no host", "name the client groups behind it, e.g. inside: [clients]");
+        }
         List<Integer> ips = new ArrayList<>();
         YNode ipsNode = s.node("public-ips");
         List<YNode> ipItems = ipsNode == null ? List.of() : ipsNode instanceof YNode.YList l ? l.items : List.of(ipsNode);
@@ -277,6 +288,10 @@ public final class ScenarioBinder {
         if (!List.of("none", "random", "fully-random").contains(flags)) {
             throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: unknown value '" + flags + "'",
                     "valid choices: none, random, fully-random");
+        }
+        if (!flags.equals("none") && allocation != PortAllocation.LINUX) {
+            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: " + flags + " is an "
+                    + "nf_nat flag and applies to allocation: linux only", "remove flags, or set allocation: linux");
         }
         NatTimeouts timeouts = allocation == PortAllocation.LINUX ? NatTimeouts.linuxDefaults()
                 : NatTimeouts.linuxDefaults().with(NatTcpState.TIME_WAIT, 10 * S).with(NatTcpState.CLOSE, 10 * S);
@@ -336,7 +351,9 @@ public final class ScenarioBinder {
         Section s = new Section(node, "directors." + name);
         s.has("name");
         List<DirectorSpec.VirtualServiceSpec> services = new ArrayList<>();
-        for (YNode n : s.list("services", true, "services: [{vip: 30.1.1.1, port: 443, real-servers: nginx}]")) {
+        List<YNode> serviceNodes = s.list("services", true, "services: [{vip: 30.1.1.1, port: 443, real-servers: nginx}]");
+        requireUniqueNames(serviceNodes, "directors." + name + ".services");
+        for (YNode n : serviceNodes) {
             Section v = new Section(n, "directors." + name + ".services[]");
             v.string("name", ""); // optional, lets --set address the service: directors.NAME.services.SERVICE.KEY
             YNode vipNode = v.required("vip", "vip: 30.1.1.1");
@@ -543,6 +560,10 @@ public final class ScenarioBinder {
                 throw new ScenarioException(sc.location(), "workloads." + workload + ".rate: expected a rate, found '"
                         + sc.text + "'", "write 590, 590/s, 35400/min, or a ramp: {ramp: [[0s, 300], [2h, 800]]}");
             }
+            if (r == 0) {
+                throw new ScenarioException(sc.location(), "workloads." + workload + ".rate is 0: the workload would "
+                        + "open no connection", "give a positive rate, or remove the workload");
+            }
             return RateProfile.constant(r);
         }
         Section r = new Section(n, "workloads." + workload + ".rate");
@@ -573,7 +594,36 @@ public final class ScenarioBinder {
                 throw new ScenarioException(t.location(), "ramp times must increase", "order the points by time");
             }
         }
+        YNode repeatNode = r.node("repeat");
+        if (repeatNode != null && (period == 0 || period < times[times.length - 1])) {
+            throw new ScenarioException(repeatNode.location(), "workloads." + workload + ".rate.repeat must be positive "
+                    + "and at least the ramp's last point (" + t(times[times.length - 1]) + ")", period == 0
+                    ? "a repeat of 0 would start the ramp over without end; remove repeat to hold the last rate"
+                    : "a repeating ramp starts over after repeat, so its points must lie within it, e.g. repeat: 24h");
+        }
+        if (java.util.Arrays.stream(rates).allMatch(x -> x == 0)) {
+            throw new ScenarioException(n.location(), "workloads." + workload + ".rate.ramp is 0 everywhere: the "
+                    + "workload would open no connection", "give at least one positive rate");
+        }
         return new RateProfile(times, rates, period);
+    }
+
+    /** The {@code name}s of a list's items must differ: --set addresses items by them. */
+    private static void requireUniqueNames(List<YNode> items, String list) {
+        Map<String, Location> seen = new HashMap<>();
+        for (YNode item : items) {
+            if (item instanceof YNode.YMap m && m.get("name") instanceof YNode.YScalar n && !n.text.isEmpty()) {
+                Location first = seen.putIfAbsent(n.text, n.location());
+                if (first != null) {
+                    throw new ScenarioException(n.location(), list + ": the name '" + n.text + "' is used twice",
+                            "it is already used at " + first + "; --set " + list + "." + n.text + "... must name one item");
+                }
+            }
+        }
+    }
+
+    private static String t(long ns) {
+        return ns % Simulator.NS_PER_SEC == 0 ? ns / Simulator.NS_PER_SEC + "s" : ns / 1e9 + "s";
     }
 
     private static boolean connected(String from, String to, List<LinkSpec> links) {

@@ -92,6 +92,10 @@ final class Section {
 
     long durationOf(YNode.YScalar s, String key) {
         long v = Units.duration(s.text);
+        if (v == Units.TOO_LONG) {
+            throw new ScenarioException(s.location(), path + "." + key + ": '" + s.text + "' is longer than 10 years "
+                    + "of simulated time, the most a duration may be", "give at most 3652d (or 10 years in other units)");
+        }
         if (v < 0) {
             throw new ScenarioException(s.location(), path + "." + key + ": expected a duration, found '" + s.text
                     + "'", "write a number with a unit: ns, us, ms, s, m (or min), h, d — e.g. 500ms, 10s, 2h");

@@ -14,9 +14,14 @@ public final class Units {
 
     private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|min|m|h|d)");
 
+    /** The longest duration a scenario may give: 10 years (3,652.5 days) of simulated time. */
+    public static final long MAX_DURATION_NS = 3652L * 86400 * Simulator.NS_PER_SEC + 12L * 3600 * Simulator.NS_PER_SEC;
+    /** What {@link #duration} returns for a well-formed duration above {@link #MAX_DURATION_NS}. */
+    public static final long TOO_LONG = -2;
+
     /**
-     * Returns nanoseconds, or -1 when the text is not a duration. A bare number is seconds; units may be
-     * combined from largest to smallest, e.g. 1h30m or 2m15s.
+     * Returns nanoseconds, -1 when the text is not a duration, or {@link #TOO_LONG} above 10 years (summed without
+     * overflow). A bare number is seconds; units may be combined from largest to smallest, e.g. 1h30m or 2m15s.
      */
     public static long duration(String text) {
         String t = text.trim();
@@ -27,9 +32,12 @@ public final class Units {
         while (parts.find() && parts.start() == end) {
             long one = single(parts.group(1), parts.group(2));
             if (one < 0) {
-                return -1;
+                return one;
             }
             total += one;
+            if (total > MAX_DURATION_NS) {
+                return TOO_LONG;
+            }
             end = parts.end();
             count++;
         }
@@ -43,6 +51,7 @@ public final class Units {
         return single(m.group(1), m.group(2));
     }
 
+    /** Nanoseconds of one number and unit; -1 for an unknown unit, {@link #TOO_LONG} above the maximum. */
     private static long single(String number, String unit) {
         double v = Double.parseDouble(number);
         double scale = switch (unit) {
@@ -55,7 +64,11 @@ public final class Units {
             case "d" -> 86400.0 * Simulator.NS_PER_SEC;
             default -> -1;
         };
-        return scale < 0 ? -1 : Math.round(v * scale);
+        if (scale < 0) {
+            return -1;
+        }
+        double ns = v * scale;
+        return ns > MAX_DURATION_NS ? TOO_LONG : Math.round(ns);
     }
 
     /** Returns connections per second, or NaN. Forms: 590, 590/s, 35000/min, 2000000/h. */

@@ -11,6 +11,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.parser.ParserImpl;
 import org.snakeyaml.engine.v2.scanner.StreamReader;
 
@@ -30,7 +31,9 @@ public final class YamlReader {
      * file; baseLine 0 means a command-line argument, where only the column is meaningful.
      */
     static YNode read(String text, String source, int lineOffset, int columnOffset) {
-        LoadSettings settings = LoadSettings.builder().setLabel(source).build();
+        // Aliases are limited so that a few anchors cannot expand into a huge tree ("billion laughs").
+        LoadSettings settings = LoadSettings.builder().setLabel(source).setMaxAliasesForCollections(MAX_ALIASES)
+                .setAllowRecursiveKeys(false).build();
         try {
             Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text)));
             Optional<Node> root = composer.getSingleNode();
@@ -46,8 +49,15 @@ public final class YamlReader {
         } catch (YamlEngineException e) {
             throw new ScenarioException(new Location(source, 1, 1), "YAML error: " + e.getMessage(),
                     "check the file is valid YAML");
+        } catch (StackOverflowError e) {
+            // The YAML parser descends once per nesting level; a scenario is a few levels deep.
+            throw new ScenarioException(new Location(source, 1, 1), "YAML nested too deeply to read",
+                    "a scenario needs a few levels of lists and mappings; check the file is the scenario you meant");
         }
     }
+
+    private static final int MAX_ALIASES = 50;
+    private static final int MAX_DEPTH = 64;
 
     private static Location location(Mark m, String source, int baseLine, int baseColumn) {
         int column = m.getLine() == 0 ? baseColumn + m.getColumn() : m.getColumn() + 1;
@@ -60,14 +70,26 @@ public final class YamlReader {
     }
 
     private static YNode convert(Node n, String source, int lineOffset, int columnOffset) {
+        return convert(n, source, lineOffset, columnOffset, 0);
+    }
+
+    private static YNode convert(Node n, String source, int lineOffset, int columnOffset, int depth) {
         Location loc = location(n, source, lineOffset, columnOffset);
+        if (depth > MAX_DEPTH) {
+            throw new ScenarioException(loc, "YAML nested more than " + MAX_DEPTH + " levels deep",
+                    "a scenario needs a few levels of lists and mappings");
+        }
+        if (!n.getTag().getValue().startsWith(Tag.PREFIX)) {
+            throw new ScenarioException(loc, "custom YAML tag " + n.getTag().getValue() + " is not supported",
+                    "remove the tag: a scenario is plain mappings, lists and values");
+        }
         if (n instanceof ScalarNode s) {
             return new YNode.YScalar(loc, s.getValue(), s.getScalarStyle() == ScalarStyle.PLAIN);
         }
         if (n instanceof SequenceNode seq) {
             YNode.YList list = new YNode.YList(loc);
             for (Node item : seq.getValue()) {
-                list.items.add(convert(item, source, lineOffset, columnOffset));
+                list.items.add(convert(item, source, lineOffset, columnOffset, depth + 1));
             }
             return list;
         }
@@ -82,7 +104,7 @@ public final class YamlReader {
                     throw new ScenarioException(keyLoc, "duplicate key '" + key.getValue() + "'",
                             "the first one is at " + out.keyLocations.get(key.getValue()) + "; keep one of them");
                 }
-                out.entries.put(key.getValue(), convert(t.getValueNode(), source, lineOffset, columnOffset));
+                out.entries.put(key.getValue(), convert(t.getValueNode(), source, lineOffset, columnOffset, depth + 1));
                 out.keyLocations.put(key.getValue(), keyLoc);
             }
             return out;
