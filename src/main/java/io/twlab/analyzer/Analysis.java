@@ -96,9 +96,6 @@ public final class Analysis {
             a.warnings.addAll(0, reader.warnings());
             a.warningsDropped += reader.warningsDropped();
         }
-        if (a.packets == 0 && !a.warnings.isEmpty()) {
-            throw new CaptureFormatException(file + ": no packet could be read: " + a.warnings.get(0));
-        }
         tracker.finish();
         a.generations = tracker.generations();
         a.flows = tracker.flows();

@@ -169,6 +169,73 @@ class HostileInputTest {
                 "2000000000"), "at most 20,000,000");
     }
 
+    private static java.util.Map<String, Object> analyzeJson(Path capture) {
+        CliRun r = CliRun.of("analyze", capture.toString(), "--json");
+        assertThat(r.status()).as(r.err()).isZero();
+        return io.twlab.report.Json.object(io.twlab.report.Json.parse(r.out()));
+    }
+
+    private static long packets(java.util.Map<String, Object> doc) {
+        return io.twlab.report.Json.asLong(io.twlab.report.Json.object(doc.get("packets")).get("total"));
+    }
+
+    private static String warnings(java.util.Map<String, Object> doc) {
+        return String.valueOf(doc.get("warnings"));
+    }
+
+    @Test
+    void damagedGzipCapturesAreAnalyzedUpToTheDamage() throws IOException {
+        // The real server capture of examples/bundle-lab-6.18 (600 packets), gzip-compressed here.
+        byte[] pcap = Files.readAllBytes(Path.of("examples/bundle-lab-6.18/server/capture.pcap"));
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+            out.write(pcap);
+        }
+        byte[] whole = gz.toByteArray();
+        Path good = dir.resolve("good.pcap.gz");
+        Files.write(good, whole);
+        assertThat(packets(analyzeJson(good))).isEqualTo(600);
+        // Cut in the middle of the deflate stream: the packets inflated before the cut are analyzed, with a warning.
+        Path cut = dir.resolve("cut.pcap.gz");
+        Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
+        var c = analyzeJson(cut);
+        assertThat(packets(c)).isBetween(100L, 599L);
+        assertThat(warnings(c)).contains("gzip stream is damaged");
+        // A wrong CRC in the trailer (the last 8 bytes: CRC-32, then the length): every packet, and a warning.
+        byte[] badCrc = whole.clone();
+        badCrc[badCrc.length - 8] ^= 0x5a;
+        Path crc = dir.resolve("crc.pcap.gz");
+        Files.write(crc, badCrc);
+        var b = analyzeJson(crc);
+        assertThat(packets(b)).isEqualTo(600);
+        assertThat(warnings(b)).contains("gzip stream is damaged").contains("Corrupt GZIP trailer");
+    }
+
+    @Test
+    void aDamagedFirstRecordIsTreatedLikeAnEmptyCapture() throws IOException {
+        // A classic pcap header written from the format (little-endian µs magic, version 2.4, snaplen 262144,
+        // Ethernet), then a 16-byte record header and 60 bytes of frame.
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + 16 + 60).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144).putInt(1);
+        b.putInt(1_700_000_000).putInt(0).putInt(60).putInt(60);
+        byte[] pcap = b.array();
+        Path headerOnly = dir.resolve("header.pcap");
+        Files.write(headerOnly, java.util.Arrays.copyOf(pcap, 24));
+        var h = analyzeJson(headerOnly);
+        assertThat(packets(h)).isZero();
+        // The same header and a first record whose captured length (bytes 8-11 of the record) is absurd.
+        byte[] damaged = pcap.clone();
+        damaged[24 + 8] = (byte) 0xff;
+        damaged[24 + 9] = (byte) 0xff;
+        damaged[24 + 10] = (byte) 0xff;
+        damaged[24 + 11] = (byte) 0x7f;
+        Path bad = dir.resolve("bad.pcap");
+        Files.write(bad, damaged);
+        var d = analyzeJson(bad);
+        assertThat(packets(d)).isZero();
+        assertThat(warnings(d)).contains("byteOffset=24").contains("corrupt");
+    }
+
     @Test
     void commandLineMistakesGetTheErrorForm() throws IOException {
         refused(yaml(GOOD, "--set", "duration="), "missing value after '='");

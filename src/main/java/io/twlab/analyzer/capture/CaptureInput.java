@@ -23,6 +23,11 @@ abstract class CaptureInput implements AutoCloseable {
     /** Bytes known to exist from {@code offset} up to the end of the input or the end of what is buffered. */
     abstract long size();
 
+    /** Why the input ended before its natural end (a damaged gzip stream), or null. */
+    String damage() {
+        return null;
+    }
+
     @Override
     public abstract void close() throws IOException;
 
@@ -80,6 +85,7 @@ abstract class CaptureInput implements AutoCloseable {
         private final byte[] bytes;
         private int filled;
         private boolean eof;
+        private String damage;
 
         Streamed(InputStream in) {
             this.in = in;
@@ -99,27 +105,33 @@ abstract class CaptureInput implements AutoCloseable {
                 if (eof) {
                     return false;
                 }
-                if (offset > base + filled) {
-                    // Skipping a block: drop the bytes up to offset without buffering them.
-                    try {
-                        in.skipNBytes(offset - (base + filled));
-                    } catch (java.io.EOFException e) {
-                        eof = true;
-                        return false;
+                try {
+                    if (offset > base + filled) {
+                        // Skipping a block: drop the bytes up to offset without buffering them.
+                        try {
+                            in.skipNBytes(offset - (base + filled));
+                        } catch (java.io.EOFException e) {
+                            eof = true;
+                            return false;
+                        }
+                        base = offset;
+                        filled = 0;
+                    } else if (offset > base) {
+                        int keep = (int) (base + filled - offset);
+                        System.arraycopy(bytes, (int) (offset - base), bytes, 0, keep);
+                        base = offset;
+                        filled = keep;
                     }
-                    base = offset;
-                    filled = 0;
-                } else if (offset > base) {
-                    int keep = (int) (base + filled - offset);
-                    System.arraycopy(bytes, (int) (offset - base), bytes, 0, keep);
-                    base = offset;
-                    filled = keep;
-                }
-                int n = in.read(bytes, filled, bytes.length - filled);
-                if (n < 0) {
+                    int n = in.read(bytes, filled, bytes.length - filled);
+                    if (n < 0) {
+                        eof = true;
+                    } else {
+                        filled += n;
+                    }
+                } catch (IOException e) {
+                    // A gzip stream cut short or with a bad CRC: what was inflated before the damage is kept.
                     eof = true;
-                } else {
-                    filled += n;
+                    damage = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 }
             }
             return true;
@@ -128,6 +140,11 @@ abstract class CaptureInput implements AutoCloseable {
         @Override
         long size() {
             return eof ? base + filled : Long.MAX_VALUE;
+        }
+
+        @Override
+        String damage() {
+            return damage;
         }
 
         @Override

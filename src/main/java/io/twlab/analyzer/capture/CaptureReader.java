@@ -102,6 +102,10 @@ public final class CaptureReader implements AutoCloseable {
         } else {
             readPcap(handler, magicBig);
         }
+        if (in.damage() != null) {
+            warn(packets + 1, in.size(), "the gzip stream is damaged after " + in.size() + " uncompressed bytes ("
+                    + in.damage() + "); the packets before it were analyzed");
+        }
     }
 
     // ---- classic pcap ----
