@@ -66,7 +66,7 @@ final class AdviseCommand implements Callable<Integer> {
             throw new UsageException("--interval: expected a positive number of seconds, got " + interval);
         }
         if (out != null) {
-            OutputFiles.prepareDirectory(out);
+            OutputFiles.prepareDirectory(out); // a bad --out is said before the work, not after
         }
         boolean tty = !quiet && !json && Boolean.parseBoolean(System.getProperty("twlab.stderrIsTerminal", "false"));
         Advice advice;
@@ -91,35 +91,39 @@ final class AdviseCommand implements Callable<Integer> {
         }
         Map<String, Object> doc = AdviceReport.toMap(advice);
         String jsonText = Json.write(doc);
-        if (out != null) {
-            OutputFiles.write(out.resolve("calibrated.yaml"), advice.scenario.yaml);
-            for (Fix f : advice.fixes) {
-                Path dir = out.resolve("fixes").resolve(f.id());
-                OutputFiles.prepareDirectory(dir);
-                StringBuilder variant = new StringBuilder("# twlab advise: ").append(f.title()).append('\n');
-                f.costs().forEach(c -> variant.append("# cost: ").append(c).append('\n'));
-                variant.append("base: ../../calibrated.yaml\nname: ").append(f.id()).append("\nset:\n");
-                f.sets().forEach(s -> variant.append("  - ").append(quoted(s)).append('\n'));
-                OutputFiles.write(dir.resolve("scenario.yaml"), variant.toString());
-                Simulation run = advice.fixRuns.get(f.id());
-                OutputFiles.write(dir.resolve("summary.json"), Json.write(run.summary()));
-                OutputFiles.write(dir.resolve("series.csv"), run.series().toCsv());
-            }
-            OutputFiles.write(out.resolve("advise.json"), jsonText);
-            OutputFiles.write(out.resolve("advise.html"), AdviceReport.toHtml(advice,
-                    advice.calibration == null ? null : advice.calibration.runs.get(0).series()));
-        }
+        List<Path> written = out == null ? List.of() : write(advice, jsonText);
         if (json) {
             System.out.print(jsonText);
         } else if (!quiet) {
             System.out.print(AdviceReport.toText(advice));
-            if (out != null) {
-                System.out.println("\nWrote " + out.resolve("calibrated.yaml") + ", " + out.resolve("advise.json") + ", "
-                        + out.resolve("advise.html") + (advice.fixes.isEmpty() ? "" : " and " + out.resolve("fixes")
-                        + "/"));
+            if (!written.isEmpty()) {
+                System.out.println("\nWrote " + written.size() + " files into " + out + ": calibrated.yaml, advise.json, "
+                        + "advise.html" + (advice.fixes.isEmpty() ? "" : " and fixes/<id>/"));
             }
         }
         return 0;
+    }
+
+    /** DIR's files, staged and moved in together (advise.json last), so DIR never mixes two advices. */
+    private List<Path> write(Advice advice, String jsonText) {
+        try (OutputDirectory dir = OutputDirectory.open(out, "advise")) {
+            OutputFiles.write(dir.path("calibrated.yaml"), advice.scenario.yaml);
+            for (Fix f : advice.fixes) {
+                String fixDir = "fixes/" + f.id() + "/";
+                StringBuilder variant = new StringBuilder("# twlab advise: ").append(f.title()).append('\n');
+                f.costs().forEach(c -> variant.append("# cost: ").append(c).append('\n'));
+                variant.append("base: ../../calibrated.yaml\nname: ").append(f.id()).append("\nset:\n");
+                f.sets().forEach(s -> variant.append("  - ").append(quoted(s)).append('\n'));
+                OutputFiles.write(dir.path(fixDir + "scenario.yaml"), variant.toString());
+                Simulation run = advice.fixRuns.get(f.id());
+                OutputFiles.write(dir.path(fixDir + "summary.json"), Json.write(run.summary()));
+                OutputFiles.write(dir.path(fixDir + "series.csv"), run.series().toCsv());
+            }
+            OutputFiles.write(dir.path("advise.html"), AdviceReport.toHtml(advice,
+                    advice.calibration == null ? null : advice.calibration.runs.get(0).series()));
+            OutputFiles.write(dir.path("advise.json"), jsonText);
+            return dir.commit(OutputDirectory.runId(jsonText), "advise.json");
+        }
     }
 
     private static String quoted(String s) {

@@ -62,8 +62,19 @@ final class LabCommand implements Callable<Integer> {
             ScenarioSpec spec = ScenarioLoader.load(scenario, overrides);
             LabPlan plan = LabRun.plan(spec);
             LabRun.requireRoot();
-            Path dir = out != null ? out : Path.of("out", "lab-" + spec.name());
-            OutputFiles.prepareDirectory(dir);
+            Path target = out != null ? out : Path.of("out", "lab-" + spec.name());
+            try (OutputDirectory od = OutputDirectory.open(target, "lab")) {
+                return run(spec, plan, od, target);
+            }
+        } catch (LabException e) {
+            throw new UsageException("lab: " + e.getMessage());
+        }
+    }
+
+    /** The lab writes into {@code od}'s staging directory; its files move into DIR together once all is written. */
+    private int run(ScenarioSpec spec, LabPlan plan, OutputDirectory od, Path target) {
+        {
+            Path dir = od.staging();
             String release = System.getProperty("os.version");
             String profile = LabComparison.nearestProfile(release);
             int hz = LabComparison.runningHz();
@@ -115,6 +126,7 @@ final class LabCommand implements Callable<Integer> {
             }
             OutputFiles.write(dir.resolve("lab.html"), io.twlab.lab.LabReport.render(spec.name(), kernel, rows,
                     (List<?>) lab.get("notes"), seriesCsv, labRejects, sim.series()));
+            od.commit(OutputDirectory.runId(text), "lab.json");
             if (json) {
                 System.out.print(text);
             } else if (!quiet) {
@@ -124,12 +136,10 @@ final class LabCommand implements Callable<Integer> {
                 for (Object note : (List<?>) lab.get("notes")) {
                     System.out.println("note: " + note);
                 }
-                System.out.println("Wrote " + dir.resolve("lab.json") + ", lab.html, lab-series.csv, "
-                        + "capture-server.pcap, simulation-summary.json, simulation-series.csv");
+                System.out.println("Wrote " + target.resolve("lab.json") + ", lab.html, lab-series.csv, "
+                        + "capture-server.pcap, simulation-summary.json, simulation-series.csv, bundle/");
             }
             return 0;
-        } catch (LabException e) {
-            throw new UsageException("lab: " + e.getMessage());
         }
     }
 }

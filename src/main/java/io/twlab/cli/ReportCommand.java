@@ -39,6 +39,7 @@ final class ReportCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
+        checkOneRun(run.summaryJson());
         @SuppressWarnings("unchecked")
         Map<String, Object> summary = (Map<String, Object>) Json.parse(run.summaryJson());
         OutputFiles.write(target, HtmlReport.render(summary, run.series()));
@@ -46,5 +47,29 @@ final class ReportCommand implements Callable<Integer> {
             System.out.println("Wrote " + target);
         }
         return 0;
+    }
+
+    /** The store, summary.json and the manifest must come from one run (the same run id), or the page would lie. */
+    private void checkOneRun(String storedSummary) {
+        String storeId = OutputDirectory.runId(storedSummary);
+        Map<String, Object> manifest = OutputDirectory.manifest(dir);
+        if (manifest != null && !storeId.equals(manifest.get("runId"))) {
+            throw new UsageException(dir + " mixes two runs: " + ResultsStore.FILE_NAME + " is run " + storeId
+                    + " but the directory's manifest names run " + manifest.get("runId") + "; run twlab simulate "
+                    + "--out " + dir + " again");
+        }
+        Path summaryFile = dir.resolve("summary.json");
+        if (Files.isRegularFile(summaryFile)) {
+            try {
+                String onDisk = Files.readString(summaryFile);
+                if (!OutputDirectory.runId(onDisk).equals(storeId)) {
+                    throw new UsageException(dir + " mixes two runs: summary.json (run " + OutputDirectory.runId(onDisk)
+                            + ") is not the run in " + ResultsStore.FILE_NAME + " (run " + storeId + "); run twlab "
+                            + "simulate --out " + dir + " again");
+                }
+            } catch (IOException e) {
+                throw new UsageException("cannot read " + summaryFile + ": " + e.getMessage());
+            }
+        }
     }
 }

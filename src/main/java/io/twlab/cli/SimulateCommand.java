@@ -78,7 +78,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     /** Checks every --capture A:B against the model, then attaches a pcap writer each, or one pcapng for all. */
     private void attachCaptures(io.twlab.model.Model model, io.twlab.trace.CaptureFilter filter,
-                                List<AutoCloseable> writers) {
+                                List<AutoCloseable> writers, OutputDirectory dir) {
         List<String[]> points = new ArrayList<>();
         for (String c : captures) {
             String[] ends = c.split(":", -1);
@@ -95,7 +95,7 @@ final class SimulateCommand implements Callable<Integer> {
             List<String> names = points.stream().map(e -> e[0] + ":" + e[1]).toList();
             List<String> descriptions = points.stream().map(e -> "links between " + e[0] + " and " + e[1] + " ("
                     + model.linksBetween(e[0], e[1]).size() + ")").toList();
-            io.twlab.trace.PcapngWriter w = new io.twlab.trace.PcapngWriter(out.resolve("capture.pcapng"), filter,
+            io.twlab.trace.PcapngWriter w = new io.twlab.trace.PcapngWriter(dir.path("capture.pcapng"), filter,
                     names, descriptions);
             writers.add(w);
             for (int i = 0; i < points.size(); i++) {
@@ -106,7 +106,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
         for (String[] ends : points) {
             io.twlab.trace.PcapWriter w = new io.twlab.trace.PcapWriter(
-                    out.resolve("capture-" + ends[0] + "-" + ends[1] + ".pcap"), filter);
+                    dir.path("capture-" + ends[0] + "-" + ends[1] + ".pcap"), filter);
             writers.add(w);
             model.linksBetween(ends[0], ends[1]).forEach(l -> l.setObserver(w));
         }
@@ -188,9 +188,6 @@ final class SimulateCommand implements Callable<Integer> {
             throw new UsageException("--counters: expected nstat or netstat, got '" + counterStyle + "'");
         }
         ScenarioSpec spec = ScenarioLoader.load(scenario, overrides);
-        if (out != null) {
-            OutputFiles.prepareDirectory(out);
-        }
         io.twlab.trace.CaptureFilter filter = captureFilter();
         if (!captures.isEmpty() && out == null) {
             throw new UsageException("--capture needs --out DIR for the pcap files");
@@ -199,12 +196,30 @@ final class SimulateCommand implements Callable<Integer> {
         boolean[] formats = exportFormats();
         io.twlab.metrics.ConnectionLog connectionLog = connectionSampling > 0
                 ? new io.twlab.metrics.ConnectionLog(connectionSampling) : null;
-        if (report != null) {
-            OutputFiles.checkWritableFile(report, "--report");
-        }
         if (!captureFormat.equals("pcap") && !captureFormat.equals("pcapng")) {
             throw new UsageException("--capture-format: expected pcap or pcapng, got '" + captureFormat + "'");
         }
+        String reportInDir = null;
+        if (report != null) {
+            OutputFiles.checkWritableFile(report, "--report");
+            if (out != null && report.toAbsolutePath().normalize().getParent().equals(out.toAbsolutePath().normalize())) {
+                reportInDir = report.getFileName().toString();
+                if (!reportInDir.endsWith(".html")) {
+                    throw new UsageException("--report " + report + " is in --out " + out + " but is no .html file: it "
+                            + "could overwrite the run's own files; name it e.g. report.html");
+                }
+            }
+        }
+        if (out == null) {
+            return run(spec, filter, connectionLog, formats, null, null);
+        }
+        try (OutputDirectory dir = OutputDirectory.open(out, "simulate")) {
+            return run(spec, filter, connectionLog, formats, dir, reportInDir);
+        }
+    }
+
+    private int run(ScenarioSpec spec, io.twlab.trace.CaptureFilter filter, io.twlab.metrics.ConnectionLog connectionLog,
+                    boolean[] formats, OutputDirectory dir, String reportInDir) {
         List<AutoCloseable> writers = new ArrayList<>();
         TerminalProgress progress = TerminalProgress.forRun(spec.durationNs(), quiet, json);
         RunResult result;
@@ -215,7 +230,7 @@ final class SimulateCommand implements Callable<Integer> {
                         model.workloads().get(w).recordConnections(connectionLog, w);
                     }
                 }
-                attachCaptures(model, filter, writers);
+                attachCaptures(model, filter, writers, dir);
             });
         } finally {
             for (AutoCloseable w : writers) {
@@ -232,27 +247,31 @@ final class SimulateCommand implements Callable<Integer> {
         List<io.twlab.report.Finding> findings = io.twlab.report.Findings.of(result);
         String jsonText = Json.write(RunSummary.toMap(result, findings));
         List<Path> written = new ArrayList<>();
-        if (out != null) {
-            OutputFiles.write(out.resolve("series.csv"), result.series().toCsv());
-            OutputFiles.write(out.resolve("summary.json"), jsonText);
-            written.add(out.resolve("series.csv"));
-            written.add(out.resolve("summary.json"));
-            Path store = out.resolve(ResultsStore.FILE_NAME);
+        if (dir != null) {
+            OutputFiles.write(dir.path("series.csv"), result.series().toCsv());
+            OutputFiles.write(dir.path("summary.json"), jsonText);
+            Path store = dir.path(ResultsStore.FILE_NAME);
             List<String> workloadNames = result.model().workloads().stream().map(w -> w.name()).toList();
             try {
                 ResultsStore.write(store, new ResultsStore.Run(jsonText, result.series(), connectionLog, workloadNames));
-                written.add(store);
-                written.addAll(ResultsStore.export(store, out, formats[0], formats[1]));
+                ResultsStore.export(store, dir.staging(), formats[0], formats[1]);
             } catch (java.io.IOException e) {
                 throw new UsageException(e.getMessage());
             }
         }
-        Path reportFile = report != null ? report : out != null ? out.resolve("report.html") : null;
+        // The report goes with the run's files when it lives in DIR; a --report elsewhere is written at once.
+        Path reportFile = reportInDir != null ? dir.path(reportInDir) : report != null ? report
+                : dir != null ? dir.path("report.html") : null;
         if (reportFile != null) {
             @SuppressWarnings("unchecked")
             java.util.Map<String, Object> summary = (java.util.Map<String, Object>) Json.parse(jsonText);
             OutputFiles.write(reportFile, HtmlReport.render(summary, result.series()));
-            written.add(reportFile);
+            if (reportFile == report && reportInDir == null) {
+                written.add(reportFile);
+            }
+        }
+        if (dir != null) {
+            written.addAll(0, dir.commit(OutputDirectory.runId(jsonText), "summary.json"));
         }
         if (progress != null) {
             progress.done();

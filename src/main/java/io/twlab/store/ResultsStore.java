@@ -102,8 +102,7 @@ public final class ResultsStore {
     /**
      * Exports the tables as {@code TABLE.parquet} (zstd) and/or {@code TABLE.csv} into {@code dir}, each written
      * beside its final name and then moved. The series CSV is left to the caller, which writes it as it always has.
-     * Exports an earlier run left in {@code dir} that this export did not write are removed, so the files there
-     * always match the store.
+     * (Exports an earlier run left behind are the output directory's business: its manifest says what it wrote.)
      */
     public static List<Path> export(Path file, Path dir, boolean parquet, boolean csv) throws IOException {
         List<Path> written = new ArrayList<>();
@@ -125,14 +124,6 @@ public final class ResultsStore {
             }
         } catch (SQLException e) {
             throw new IOException("cannot export from " + file + ": " + e.getMessage(), e);
-        }
-        for (String table : EXPORTED) {
-            for (String ext : List.of(".parquet", ".csv")) {
-                Path stale = dir.resolve(table + ext);
-                if (!written.contains(stale) && !(table.equals("series") && ext.equals(".csv"))) {
-                    Files.deleteIfExists(stale);
-                }
-            }
         }
         return written;
     }

@@ -81,7 +81,8 @@ class SimulateOutputTest {
                 "--out", out.toString(), "--export", "none", "--connections", "none").status()).isZero();
         try (java.util.stream.Stream<Path> files = Files.list(out)) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
-                    .containsExactly("report.html", "results.duckdb", "series.csv", "summary.json");
+                    .containsExactly(".twlab-manifest.json", ".twlab.lock", "report.html", "results.duckdb", "series.csv",
+                            "summary.json");
         }
         // And the series is the new run's: 10 rows.
         assertThat(Files.readAllLines(out.resolve("series.csv"))).hasSize(11);
