@@ -48,19 +48,29 @@ public final class CaptureReader implements AutoCloseable {
     }
 
     /** Opens {@code file}; gzip is recognised by its magic bytes. */
-    public static CaptureReader open(Path file) throws IOException {
+    public static CaptureReader open(Path file) throws IOException, CaptureFormatException {
         return open(file, 1000);
     }
 
-    public static CaptureReader open(Path file, int maxWarnings) throws IOException {
+    public static CaptureReader open(Path file, int maxWarnings) throws IOException, CaptureFormatException {
         boolean gz;
         try (InputStream probe = Files.newInputStream(file)) {
             gz = probe.read() == 0x1f && probe.read() == 0x8b;
         }
-        CaptureInput input = gz
-                ? new CaptureInput.Streamed(new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), 1 << 16))
-                : new CaptureInput.Mapped(file);
-        return new CaptureReader(file, input, gz, maxWarnings);
+        if (!gz) {
+            return new CaptureReader(file, new CaptureInput.Mapped(file), false, maxWarnings);
+        }
+        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        try {
+            return new CaptureReader(file, new CaptureInput.Streamed(new GZIPInputStream(raw, 1 << 16)), true,
+                    maxWarnings);
+        } catch (IOException e) {
+            // The gzip magic, then a header GZIPInputStream cannot read (cut short, bad flags): found by fuzzing.
+            raw.close();
+            throw new CaptureFormatException(file + ": byte offset 0: a gzip header that cannot be read ("
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "); is the file "
+                    + "complete?");
+        }
     }
 
     public List<CaptureWarning> warnings() {
