@@ -14,7 +14,8 @@ class BadInputTest {
     @TempDir
     Path dir;
 
-    private static final String GOOD = """
+    /** A scenario that runs; the hostile-input tests break it one way at a time too. */
+    static final String GOOD = """
             name: t
             duration: 10s
             hosts:

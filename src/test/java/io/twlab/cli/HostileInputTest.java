@@ -19,22 +19,7 @@ class HostileInputTest {
     @TempDir
     Path dir;
 
-    private static final String GOOD = """
-            name: t
-            duration: 10s
-            hosts:
-              - name: client
-                kernel: linux-4.19
-              - name: server
-                kernel: linux-2.6.32
-            links:
-              - between: [client, server]
-            workloads:
-              - name: w
-                from: client
-                to: server:80
-                rate: 10
-            """;
+    private static final String GOOD = BadInputTest.GOOD;
 
     private CliRun file(byte[] content, String... extra) throws IOException {
         Path f = dir.resolve("s.yaml");
