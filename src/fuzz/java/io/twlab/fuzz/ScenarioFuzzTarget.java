@@ -15,10 +15,14 @@ import java.util.List;
 class ScenarioFuzzTarget {
     @FuzzTest(maxDuration = "40m", maxExecutions = 10_000_000)
     void scenarios(FuzzedDataProvider data) {
-        String override = data.consumeString(40);
-        String text = data.consumeRemainingAsString();
+        // The input is a scenario, optionally followed by a line "--set PATH=VALUE" to try as an override, so the
+        // seeds (the shipped scenarios) are whole scenarios and reach the binder.
+        String input = data.consumeRemainingAsString();
+        int cut = input.lastIndexOf("\n--set ");
+        String text = cut < 0 ? input : input.substring(0, cut);
+        List<String> overrides = cut < 0 ? List.of() : List.of(input.substring(cut + "\n--set ".length()));
         try {
-            ScenarioLoader.parse(text, "fuzz.yaml", override.isEmpty() ? List.of() : List.of(override));
+            ScenarioLoader.parse(text, "fuzz.yaml", overrides);
         } catch (ScenarioException expected) {
             if (expected.render().isBlank()) {
                 throw new AssertionError("an error without a message");

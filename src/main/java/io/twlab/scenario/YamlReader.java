@@ -49,6 +49,10 @@ public final class YamlReader {
         } catch (YamlEngineException e) {
             throw new ScenarioException(new Location(source, 1, 1), "YAML error: " + e.getMessage(),
                     "check the file is valid YAML");
+        } catch (IllegalArgumentException e) {
+            // snakeyaml-engine checks some of its input with plain argument checks (a tag with spaces): found by fuzzing.
+            throw new ScenarioException(new Location(source, 1, 1), "YAML error: " + e.getMessage(),
+                    "check the file is valid YAML");
         } catch (StackOverflowError e) {
             // The YAML parser descends once per nesting level; a scenario is a few levels deep.
             throw new ScenarioException(new Location(source, 1, 1), "YAML nested too deeply to read",
