@@ -49,8 +49,11 @@ public final class YamlReader {
         } catch (YamlEngineException e) {
             throw new ScenarioException(new Location(source, 1, 1), "YAML error: " + e.getMessage(),
                     "check the file is valid YAML");
-        } catch (IllegalArgumentException e) {
-            // snakeyaml-engine checks some of its input with plain argument checks (a tag with spaces): found by fuzzing.
+        } catch (ScenarioException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // snakeyaml-engine fails some inputs with plain runtime exceptions, found by fuzzing: a tag with a space
+            // (IllegalArgumentException), a lone UTF-16 surrogate at a buffer refill (IndexOutOfBoundsException).
             throw new ScenarioException(new Location(source, 1, 1), "YAML error: " + e.getMessage(),
                     "check the file is valid YAML");
         } catch (StackOverflowError e) {
