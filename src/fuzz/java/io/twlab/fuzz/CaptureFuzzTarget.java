@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * warnings) or a CaptureFormatException saying the file is no capture; never another exception, a hang, or a JSON
  * document that does not parse. Seeds and kept findings: src/fuzz/resources/io/twlab/fuzz/CaptureFuzzTargetInputs/.
  */
-class CaptureFuzzTarget {
+public class CaptureFuzzTarget {
     private static final Path FILE;
 
     static {
@@ -28,6 +28,11 @@ class CaptureFuzzTarget {
 
     @FuzzTest(maxDuration = "40m", maxExecutions = 10_000_000)
     void captures(byte[] data) throws IOException {
+        fuzzerTestOneInput(data);
+    }
+
+    /** The same check for Jazzer's standalone driver, which runs several fuzzing processes side by side. */
+    public static void fuzzerTestOneInput(byte[] data) throws IOException {
         Files.write(FILE, data);
         Analysis a;
         try {
