@@ -73,73 +73,71 @@ final class LabCommand implements Callable<Integer> {
 
     /** The lab writes into {@code od}'s staging directory; its files move into DIR together once all is written. */
     private int run(ScenarioSpec spec, LabPlan plan, OutputDirectory od, Path target) {
-        {
-            Path dir = od.staging();
-            String release = System.getProperty("os.version");
-            String profile = LabComparison.nearestProfile(release);
-            int hz = LabComparison.runningHz();
-            boolean tty = !quiet && !json && Boolean.parseBoolean(System.getProperty("twlab.stderrIsTerminal", "false"));
-            Map<String, Object> lab = LabRun.run(plan, dir.toAbsolutePath(), step -> {
-                if (tty) {
-                    System.err.println("lab: " + step);
-                }
-            });
-            String seriesCsv = (String) lab.remove("seriesCsv");
-            OutputFiles.write(dir.resolve("lab-series.csv"), seriesCsv);
+        Path dir = od.staging();
+        String release = System.getProperty("os.version");
+        String profile = LabComparison.nearestProfile(release);
+        int hz = LabComparison.runningHz();
+        boolean tty = !quiet && !json && Boolean.parseBoolean(System.getProperty("twlab.stderrIsTerminal", "false"));
+        Map<String, Object> lab = LabRun.run(plan, dir.toAbsolutePath(), step -> {
+            if (tty) {
+                System.err.println("lab: " + step);
+            }
+        });
+        String seriesCsv = (String) lab.remove("seriesCsv");
+        OutputFiles.write(dir.resolve("lab-series.csv"), seriesCsv);
 
-            // The same scenario simulated with every kernel set to the running kernel's profile and HZ.
-            List<String> simSets = new ArrayList<>(overrides);
-            for (io.twlab.scenario.HostGroupSpec g : spec.hosts()) {
-                simSets.add("hosts." + g.name() + ".kernel=" + profile);
-                if (hz > 0) {
-                    simSets.add("hosts." + g.name() + ".hz=" + hz);
-                }
+        // The same scenario simulated with every kernel set to the running kernel's profile and HZ.
+        List<String> simSets = new ArrayList<>(overrides);
+        for (io.twlab.scenario.HostGroupSpec g : spec.hosts()) {
+            simSets.add("hosts." + g.name() + ".kernel=" + profile);
+            if (hz > 0) {
+                simSets.add("hosts." + g.name() + ".hz=" + hz);
             }
-            for (io.twlab.scenario.NatSpec n : spec.nats()) {
-                simSets.add("nats." + n.name() + ".kernel=" + profile);
-            }
-            ScenarioSpec simSpec = ScenarioLoader.load(scenario, simSets);
-            RunResult sim = Runner.run(simSpec, null);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> simSummary = (Map<String, Object>) Json.parse(Json.write(RunSummary.toMap(sim)));
-            OutputFiles.write(dir.resolve("simulation-summary.json"), Json.write(simSummary));
-            OutputFiles.write(dir.resolve("simulation-series.csv"), sim.series().toCsv());
-
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("scenario", spec.name());
-            Map<String, Object> kernel = new LinkedHashMap<>();
-            kernel.put("release", release);
-            kernel.put("hz", hz);
-            kernel.put("profile", profile);
-            doc.put("kernel", kernel);
-            doc.put("lab", lab);
-            doc.put("simulation", simSummary);
-            List<Map<String, Object>> rows = LabComparison.compare(lab, simSummary);
-            doc.put("comparison", rows);
-            String text = Json.write(doc);
-            OutputFiles.write(dir.resolve("lab.json"), text);
-            long[] labRejects = null;
-            try {
-                labRejects = io.twlab.analyzer.Analysis.run(dir.resolve("capture-server.pcap")).staleAckAnswersPerSecond();
-            } catch (java.io.IOException | io.twlab.analyzer.capture.CaptureFormatException e) {
-                // No readable capture (tcpdump missing or killed): the chart shows the simulation alone.
-            }
-            OutputFiles.write(dir.resolve("lab.html"), io.twlab.lab.LabReport.render(spec.name(), kernel, rows,
-                    (List<?>) lab.get("notes"), seriesCsv, labRejects, sim.series()));
-            od.commit(OutputDirectory.runId(text), "lab.json");
-            if (json) {
-                System.out.print(text);
-            } else if (!quiet) {
-                System.out.printf("Lab of %s on Linux %s (HZ %d) beside the simulation on %s%n", spec.name(), release, hz,
-                        profile);
-                System.out.print(LabComparison.table(rows));
-                for (Object note : (List<?>) lab.get("notes")) {
-                    System.out.println("note: " + note);
-                }
-                System.out.println("Wrote " + target.resolve("lab.json") + ", lab.html, lab-series.csv, "
-                        + "capture-server.pcap, simulation-summary.json, simulation-series.csv, bundle/");
-            }
-            return 0;
         }
+        for (io.twlab.scenario.NatSpec n : spec.nats()) {
+            simSets.add("nats." + n.name() + ".kernel=" + profile);
+        }
+        ScenarioSpec simSpec = ScenarioLoader.load(scenario, simSets);
+        RunResult sim = Runner.run(simSpec, null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> simSummary = (Map<String, Object>) Json.parse(Json.write(RunSummary.toMap(sim)));
+        OutputFiles.write(dir.resolve("simulation-summary.json"), Json.write(simSummary));
+        OutputFiles.write(dir.resolve("simulation-series.csv"), sim.series().toCsv());
+
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("scenario", spec.name());
+        Map<String, Object> kernel = new LinkedHashMap<>();
+        kernel.put("release", release);
+        kernel.put("hz", hz);
+        kernel.put("profile", profile);
+        doc.put("kernel", kernel);
+        doc.put("lab", lab);
+        doc.put("simulation", simSummary);
+        List<Map<String, Object>> rows = LabComparison.compare(lab, simSummary);
+        doc.put("comparison", rows);
+        String text = Json.write(doc);
+        OutputFiles.write(dir.resolve("lab.json"), text);
+        long[] labRejects = null;
+        try {
+            labRejects = io.twlab.analyzer.Analysis.run(dir.resolve("capture-server.pcap")).staleAckAnswersPerSecond();
+        } catch (java.io.IOException | io.twlab.analyzer.capture.CaptureFormatException e) {
+            // No readable capture (tcpdump missing or killed): the chart shows the simulation alone.
+        }
+        OutputFiles.write(dir.resolve("lab.html"), io.twlab.lab.LabReport.render(spec.name(), kernel, rows,
+                (List<?>) lab.get("notes"), seriesCsv, labRejects, sim.series()));
+        od.commit(OutputDirectory.runId(text), "lab.json");
+        if (json) {
+            System.out.print(text);
+        } else if (!quiet) {
+            System.out.printf("Lab of %s on Linux %s (HZ %d) beside the simulation on %s%n", spec.name(), release, hz,
+                    profile);
+            System.out.print(LabComparison.table(rows));
+            for (Object note : (List<?>) lab.get("notes")) {
+                System.out.println("note: " + note);
+            }
+            System.out.println("Wrote " + target.resolve("lab.json") + ", lab.html, lab-series.csv, "
+                    + "capture-server.pcap, simulation-summary.json, simulation-series.csv, bundle/");
+        }
+        return 0;
     }
 }
