@@ -113,39 +113,58 @@ public final class AnalysisReport {
         Map<String, Object> points = HtmlPage.line("SYN TSval", "#57606a", ts);
         points.put("scatter", true);
         lines.add(points);
-        SharedAddressDetector.Estimate e = chart.estimate();
-        if (!e.randomized()) {
-            double xFirst = x.get(0);
-            double xLast = x.get(x.size() - 1);
-            double t0 = (e.t0Ns() - a.firstTimeNs) / 1e9;
-            int host = 0;
-            for (int g = 0; g < e.groupOffsets().length; g++) {
-                if (e.groupSizes()[g] < (n >= 20 ? 2 : 1)) {
-                    continue;
-                }
-                host++;
+        ClockLines.Result e = chart.fit();
+        int host = 0;
+        for (ClockLines.Host h : e.hosts()) {
+            host++;
+            if (host > 40) {
+                break;
+            }
+            for (ClockLines.Segment seg : h.segments()) {
+                // A line is drawn through its first and last sample's times, at the x positions nearest them.
                 List<Double> values = new ArrayList<>();
                 for (int i = 0; i < x.size(); i++) {
                     values.add(null);
                 }
-                long offset = e.groupOffsets()[g];
-                values.set(0, (double) ((offset + Math.round(e.rate() * (xFirst - t0))) & 0xffffffffL));
-                values.set(x.size() - 1, (double) ((offset + Math.round(e.rate() * (xLast - t0))) & 0xffffffffL));
-                Map<String, Object> line = HtmlPage.line("host " + host + " (" + e.groupSizes()[g] + ")", null, values);
+                double xFirst = (seg.firstNs() - a.firstTimeNs) / 1e9;
+                double xLast = (seg.lastNs() - a.firstTimeNs) / 1e9;
+                int iFirst = nearest(x, xFirst);
+                int iLast = nearest(x, xLast);
+                if (iFirst == iLast) {
+                    continue;
+                }
+                values.set(iFirst, (double) ((seg.firstTsVal() + Math.round(seg.rateHz() * (x.get(iFirst) - xFirst)))
+                        & 0xffffffffL));
+                values.set(iLast, (double) ((seg.firstTsVal() + Math.round(seg.rateHz() * (x.get(iLast) - xFirst)))
+                        & 0xffffffffL));
+                Map<String, Object> line = HtmlPage.line(String.format(Locale.ROOT, "host %d, %.1f Hz (%d)", host,
+                        seg.rateHz(), seg.connections()), null, values);
                 line.put("spanGaps", true);
                 lines.add(line);
             }
         }
+        boolean onlyPerConnection = e.hosts().isEmpty();
         Map<String, Object> c = HtmlPage.chart("tsval-" + chart.ip().replace(':', '-').replace('.', '-'),
-                "TSval against time for " + chart.ip() + (e.randomized() ? " (per-connection offsets)"
-                        : ": " + e.hosts() + " host clock lines at " + e.rate() + " Hz"), "TSval",
-                e.randomized() ? "Every connection starts its own line: the sender offsets TSval per connection, so "
-                        + "hosts cannot be told apart this way." : "Each point is one connection's SYN; each line is "
-                        + "one host's clock fitted to its points (offset + " + e.rate() + " ticks per second).",
-                false, lines);
+                "TSval against time for " + chart.ip() + (onlyPerConnection ? " (per-connection offsets)"
+                        : ": " + e.hosts().size() + " host clock lines" + (e.perConnectionOffsets()
+                        ? " and per-connection offsets" : "")), "TSval",
+                onlyPerConnection ? "Every connection starts its own line: the sender offsets TSval per connection, so "
+                        + "hosts cannot be told apart this way." : "Each point is one connection's first TSval; each "
+                        + "line is one host's clock fitted to its points, at that host's own rate (a host that "
+                        + "rebooted has a line per boot).", false, lines);
         c.put("xLabel", X_LABEL);
         c.put("x", x);
         return c;
+    }
+
+    private static int nearest(List<Double> x, double v) {
+        int best = 0;
+        for (int i = 1; i < x.size(); i++) {
+            if (Math.abs(x.get(i) - v) < Math.abs(x.get(best) - v)) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     private static void evidence(Analysis a, StringBuilder h) {

@@ -20,6 +20,7 @@ final class Flow {
     int isn;
     int synTries;
     long lastSynTimeNs;
+    int lastSynTsVal;
     boolean synTsRegressed;
     int synTsVal;
     boolean synHasTs;
@@ -30,6 +31,17 @@ final class Flow {
     boolean serverFin;
     boolean reset;
     long closeTimeNs = -1;
+    long establishedNs = -1;
+    boolean clientClosedFirst;
+    /** The window of the SYN-ACK answering this generation's SYN (-1 when none seen). */
+    int synAckWindow = -1;
+    int zeroWindowProbes;
+    /** Segments of a connection already open when the capture began, before any SYN of this tuple. */
+    boolean openBeforeFirstSyn;
+    /** This generation's SYN went out within 200 us of another host's SYN to the same destination. */
+    boolean pairedSyn;
+    /** The client sent more than SYNs in this generation (so a later bare server ACK answers that, not the SYN). */
+    boolean clientBeyondSyn;
     int lastClientTsVal;
     boolean clientHasTs;
     long clientFirstDataNs = -1;
@@ -40,6 +52,8 @@ final class Flow {
     long staleRstPacket;
     /** The newest TSval seen from the client's address to the server's, shared by every flow of that pair. */
     long[] peerTimestamp;
+    /** The flow gave its first TSval to the host count (for a flow seen mid-stream, without a SYN). */
+    boolean tsSampled;
     /** The port-reuse group of (client address, server address, server port), set at the flow's first SYN. */
     PortReuseDetector.Group reuseGroup;
     /** SYN retransmission gaps of this generation, ns from one try to the next (first few). */
@@ -68,7 +82,7 @@ final class Flow {
 
     /** Moves the current generation into "previous" and starts a new one at this SYN. */
     void startGeneration(long timeNs, long packet, int seq) {
-        if (firstSynTimeNs >= 0 || generation > 0) {
+        if (firstSynTimeNs >= 0 || generation > 0 || openBeforeFirstSyn) {
             hasPrevious = true;
             previousClosed = closed();
             previousCloseTimeNs = closeTimeNs;
@@ -90,6 +104,12 @@ final class Flow {
         serverFin = false;
         reset = false;
         closeTimeNs = -1;
+        establishedNs = -1;
+        clientClosedFirst = false;
+        synAckWindow = -1;
+        zeroWindowProbes = 0;
+        pairedSyn = false;
+        clientBeyondSyn = false;
         clientHasTs = false;
         clientFirstDataNs = -1;
         serverFirstDataNs = -1;

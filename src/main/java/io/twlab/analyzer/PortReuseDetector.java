@@ -74,9 +74,9 @@ final class PortReuseDetector implements Detector {
         g.ports.add(f.clientPort);
         g.firstNs = Math.min(g.firstNs, s.timeNs);
         g.lastNs = Math.max(g.lastNs, s.timeNs);
-        if (f.hasPrevious) {
-            long since = f.previousClosed && f.previousCloseTimeNs >= 0 ? f.previousCloseTimeNs
-                    : f.previousFirstSynTimeNs;
+        long since = f.previousClosed && f.previousCloseTimeNs >= 0 ? f.previousCloseTimeNs
+                : f.previousFirstSynTimeNs;
+        if (f.hasPrevious && since >= 0) {
             double interval = (s.timeNs - since) / 1e9;
             g.reuses++;
             g.interval(interval);

@@ -49,15 +49,23 @@ final class Tracker {
             flows.put(probe.copy(), f);
         }
         boolean fromClient = f.clientPort == s.srcPort && f.clientLo == s.srcLo && f.clientHi == s.srcHi;
+        if (f.firstSynTimeNs < 0 && !s.has(Segment.SYN)) {
+            f.openBeforeFirstSyn = true; // (a SYN-ACK ahead of its SYN is reordering, not an open connection)
+        }
         int events = 0;
         if (syn && fromClient) {
-            if (f.firstSynTimeNs >= 0 && s.seq == f.isn && !f.established) {
+            if (f.firstSynTimeNs >= 0 && s.seq == f.isn && duplicate(f, s)) {
+                // The same SYN captured twice (a mirror port, a bond): not a retransmission, which is re-stamped.
+                events = 0;
+            } else if (f.firstSynTimeNs >= 0 && s.seq == f.isn) {
+                // The same ISN is the same connection, even when reordered records put the copy after the handshake.
                 events |= SYN_RETRANSMISSION;
                 if (f.synTries <= f.synGaps.length) {
                     f.synGaps[f.synTries - 1] = s.timeNs - f.lastSynTimeNs;
                 }
                 f.synTries++;
                 f.lastSynTimeNs = s.timeNs;
+                f.lastSynTsVal = s.tsVal;
             } else {
                 if (f.firstSynTimeNs >= 0) {
                     for (Detector d : detectors) {
@@ -67,6 +75,7 @@ final class Tracker {
                 f.startGeneration(s.timeNs, s.number, s.seq);
                 f.synHasTs = s.hasTimestamp;
                 f.synTsVal = s.tsVal;
+                f.lastSynTsVal = s.tsVal;
                 generations++;
                 events |= NEW_GENERATION;
             }
@@ -82,7 +91,8 @@ final class Tracker {
                 }
                 f.serverAnswered = true;
             } else if (!f.synAcked && !f.serverAnswered && s.has(Segment.ACK) && !s.has(Segment.RST)
-                    && s.ack != f.isn + 1 && f.staleAckPacket == 0) {
+                    && !s.has(Segment.FIN) && s.payloadLength == 0 && s.ack != f.isn + 1 && f.staleAckPacket == 0
+                    && !f.clientBeyondSyn) {
                 f.staleAckPacket = s.number;
                 f.staleAckNumber = s.ack;
                 events |= STALE_ACK;
@@ -90,9 +100,20 @@ final class Tracker {
                 f.serverAnswered = true;
             }
         }
+        if (!fromClient && s.has(Segment.SYN) && s.has(Segment.ACK) && f.firstSynTimeNs >= 0 && s.ack == f.isn + 1) {
+            f.synAckWindow = s.window;
+        }
+        if (fromClient && f.established && f.clientFirstDataNs < 0 && s.payloadLength == 0 && s.seq == f.isn
+                && !s.has(Segment.SYN) && !s.has(Segment.RST) && !s.has(Segment.FIN)) {
+            f.zeroWindowProbes++; // seq = snd_una - 1: tcp_xmit_probe_skb's window probe
+        }
+        if (fromClient && !s.has(Segment.SYN) && f.firstSynTimeNs >= 0) {
+            f.clientBeyondSyn = true;
+        }
         if (fromClient) {
             if (s.has(Segment.ACK) && f.synAcked && !f.established && !s.has(Segment.SYN)) {
                 f.established = true;
+                f.establishedNs = s.timeNs;
             }
             if (s.hasTimestamp) {
                 f.lastClientTsVal = s.tsVal;
@@ -107,6 +128,9 @@ final class Tracker {
             }
         }
         if (s.has(Segment.FIN)) {
+            if (fromClient && !f.serverFin && !f.clientFin) {
+                f.clientClosedFirst = true;
+            }
             if (fromClient) {
                 f.clientFin = true;
             } else {
@@ -128,6 +152,11 @@ final class Tracker {
         for (Detector d : detectors) {
             d.onSegment(s, f, fromClient, events);
         }
+    }
+
+    /** A copy of the generation's last SYN: the same TSval, or without timestamps within a millisecond. */
+    private static boolean duplicate(Flow f, Segment s) {
+        return s.hasTimestamp && f.synHasTs ? s.tsVal == f.lastSynTsVal : s.timeNs - f.lastSynTimeNs < 1_000_000L;
     }
 
     /** Ends every open generation, in the order their SYNs were seen (stable output whatever the hash order). */
