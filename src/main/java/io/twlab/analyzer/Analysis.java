@@ -22,6 +22,10 @@ import java.util.Map;
  */
 public final class Analysis {
     private static final int MAX_DECODE_WARNINGS = 200;
+    /** What a capture without findings was checked for. */
+    static final String NOTHING_FOUND = "no PAWS rejects, silent SYN drops, shared source addresses, SYN stalls, "
+            + "port-reuse pressure, RST storms, challenge ACKs, IPVS reuse drops, NAT insert clashes, client port "
+            + "exhaustion or SYNPROXY zero windows.";
 
     final Path file;
     String format;
@@ -208,8 +212,7 @@ public final class Analysis {
                     warnings.size() + warningsDropped - 10));
         }
         if (findings.isEmpty()) {
-            sb.append("No findings: no PAWS rejects, silent SYN drops, shared source addresses, SYN stalls, port-reuse "
-                    + "pressure or RST storms.\n");
+            sb.append("No findings: ").append(NOTHING_FOUND).append('\n');
         }
         for (AnalysisFinding f : findings) {
             sb.append(io.twlab.report.RunSummary.wrap("[" + f.severity().key() + "] " + f.kind() + ":", f.text(), 110,

@@ -53,8 +53,8 @@ public final class AnalysisReport {
             findings.add(f.toMap());
         }
         if (findings.isEmpty()) {
-            findings.add(Map.of("severity", "info", "kind", "no-findings", "text", "No PAWS rejects, silent SYN drops, "
-                    + "shared source addresses, SYN stalls, port-reuse pressure or RST storms."));
+            findings.add(Map.of("severity", "info", "kind", "no-findings", "text", "Nothing found: "
+                    + Analysis.NOTHING_FOUND));
         }
         HtmlPage.findings(h, findings);
         HtmlPage.charts(h, "Charts", charts, "");
@@ -146,7 +146,7 @@ public final class AnalysisReport {
         boolean onlyPerConnection = e.hosts().isEmpty();
         Map<String, Object> c = HtmlPage.chart("tsval-" + chart.ip().replace(':', '-').replace('.', '-'),
                 "TSval against time for " + chart.ip() + (onlyPerConnection ? " (per-connection offsets)"
-                        : ": " + e.hosts().size() + " host clock lines" + (e.perConnectionOffsets()
+                        : ": " + e.hosts().size() + " host clock lines" + rates(e) + (e.perConnectionOffsets()
                         ? " and per-connection offsets" : "")), "TSval",
                 onlyPerConnection ? "Every connection starts its own line: the sender offsets TSval per connection, so "
                         + "hosts cannot be told apart this way." : "Each point is one connection's first TSval; each "
@@ -155,6 +155,20 @@ public final class AnalysisReport {
         c.put("xLabel", X_LABEL);
         c.put("x", x);
         return c;
+    }
+
+    /** " at 250 Hz" when every line runs at one usual rate, else " (3 at 1000 Hz, 2 at 250 Hz)". */
+    private static String rates(ClockLines.Result e) {
+        java.util.Map<String, Integer> byRate = new java.util.TreeMap<>();
+        for (ClockLines.Host h : e.hosts()) {
+            byRate.merge(h.nominalHz() == null ? "other rates" : h.nominalHz() + " Hz", 1, Integer::sum);
+        }
+        if (byRate.size() == 1) {
+            return " at " + byRate.keySet().iterator().next();
+        }
+        StringBuilder sb = new StringBuilder(" (");
+        byRate.forEach((rate, n) -> sb.append(sb.length() == 2 ? "" : ", ").append(n).append(" at ").append(rate));
+        return sb.append(')').toString();
     }
 
     private static int nearest(List<Double> x, double v) {

@@ -154,9 +154,10 @@ final class SharedAddressDetector implements Detector {
                         "%s is shared by %s%d hosts (confidence %.2f): the TSvals of its %,d connections over %.0f s "
                                 + "fall on %d separate clock lines (%s)%s. Through one address their timestamps "
                                 + "interleave out of order, which is what makes PAWS reject reused 4-tuples in "
-                                + "TIME_WAIT and tcp_tw_recycle drop SYNs.", s.address,
+                                + "TIME_WAIT and tcp_tw_recycle drop SYNs. %s", s.address,
                         e.perConnectionOffsets() ? "at least " : "about ", hosts, e.confidence(), s.seen,
-                        e.spanSeconds(), e.hosts().size(), clockText(e), mixed), List.of(), facts));
+                        e.spanSeconds(), e.hosts().size(), clockText(e), mixed, hostList(e, s.stride)), List.of(),
+                        facts));
             }
         }
         charts.sort((a, b) -> Integer.compare(b.timeNs().length, a.timeNs().length));
@@ -181,6 +182,23 @@ final class SharedAddressDetector implements Detector {
                     .append(c.getKey().equals("other") ? "other rates" : c.getKey() + " Hz");
         }
         return sb.toString();
+    }
+
+    /** "Hosts: 1000.4 Hz (31 connections over 39 s), ..." for the first eight. */
+    private static String hostList(ClockLines.Result e, int stride) {
+        StringBuilder sb = new StringBuilder("Hosts: ");
+        int shown = 0;
+        for (ClockLines.Host h : e.hosts()) {
+            if (shown++ == 8) {
+                sb.append(String.format(Locale.ROOT, "and %d more", e.hosts().size() - 8));
+                break;
+            }
+            sb.append(String.format(Locale.ROOT, "%.1f Hz (%,d connections over %.0f s%s), ", h.rateHz(),
+                    (long) h.connections() * stride, (h.lastNs() - h.firstNs()) / 1e9,
+                    h.reboots() > 0 ? ", rebooted " + h.reboots() + "x" : ""));
+        }
+        String text = sb.toString();
+        return (text.endsWith(", ") ? text.substring(0, text.length() - 2) : text) + ".";
     }
 
     private static List<Map<String, Object>> hostLines(ClockLines.Result e, int stride) {

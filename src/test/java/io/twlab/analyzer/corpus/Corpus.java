@@ -43,10 +43,12 @@ public final class Corpus {
         out.add(drift());
         out.add(reboot());
         out.add(wrap());
+        out.add(oddRates());
         out.add(mixedOffsets());
         out.add(ipv6());
         out.add(clean());
         out.add(noise());
+        out.add(noisyFleet());
         out.add(paws());
         out.add(twRecycle());
         out.add(synproxyStall());
@@ -176,6 +178,16 @@ public final class Corpus {
                 new Truth(kinds("nat-shared-ip", 2), 2, 2, false, 0, Map.of()));
     }
 
+    static Case oddRates() {
+        SplittableRandom rnd = new SplittableRandom(2006);
+        // Rates between the usual ones, as measured on real fleets: HZ 1024 (Alpha), 24 and 128 Hz clocks, 500 Hz.
+        List<Clock> clocks = List.of(Clock.jiffies(1024, 0, 6 * 86400), Clock.jiffies(24, 0, 20 * 86400),
+                Clock.jiffies(128, 0, 13 * 86400), Clock.jiffies(500, 0, 2 * 86400), Clock.jiffies(250, 0, 9 * 86400));
+        Wire w = fleetTraffic(rnd, new Fleet(clocks, new double[]{0.01, 0.02, 0.03, 0.02, 0.01}), 25, 40, NAT, SERVER);
+        return pcap("odd-rates", "5 hosts at 1024, 24, 128, 500 and 250 Hz behind one address", w,
+                new Truth(kinds("nat-shared-ip", 5), 5, 5, false, 0, Map.of()));
+    }
+
     static Case mixedOffsets() {
         SplittableRandom rnd = new SplittableRandom(2004);
         List<Clock> clocks = List.of(Clock.jiffies(1000, 10, 4 * 86400), Clock.jiffies(250, -30, 11 * 86400),
@@ -268,6 +280,58 @@ public final class Corpus {
         return new Case("noise", "one client with SYN and data loss, duplicates, out-of-order records, connections "
                 + "open before the capture began", "pcap", Wire.pcap(noisy),
                 new Truth(kinds("syn-retransmit-stall", synLost), 1, 1, false, 0, figures));
+    }
+
+    /**
+     * Eight hosts behind one address with noise: connections already open when the capture starts (no SYN seen,
+     * their first TSval is a sample), 2 % of SYNs lost once, 1 % of packets duplicated, neighbouring records
+     * swapped.
+     */
+    static Case noisyFleet() {
+        SplittableRandom rnd = new SplittableRandom(3003);
+        Fleet fleet = fleet(rnd, 8);
+        Wire w = new Wire();
+        for (int h = 0; h < 8; h++) {
+            Conn open = new Conn(w, rnd, NAT, 60000 + h, SERVER, 443, fleet.clocks().get(h), serverClock());
+            open.clientSeq = open.clientIsn + 1 + 777 * h;
+            for (double t = 0.4 * h; t < 40; t += 3) {
+                open.client(t, Wire.PSH, 100);
+                open.server(t + 0.003, Wire.PSH, 300);
+                open.client(t + 0.04, 0, 0);
+            }
+        }
+        long synLost = 0;
+        int port = 2048;
+        for (double t : arrivals(rnd, 25, 40)) {
+            int h = rnd.nextInt(8);
+            Conn conn = new Conn(w, rnd, NAT, port++, SERVER, 443, fleet.clocks().get(h), serverClock());
+            double rtt = fleet.rtt()[h];
+            double start = t;
+            if (rnd.nextDouble() < 0.02) {
+                conn.syn(t);
+                start = t + 1.0 + 0.004;
+                synLost++;
+            }
+            conn.requestServerCloses(conn.handshake(start, rtt), rtt);
+        }
+        List<Pkt> noisy = new ArrayList<>();
+        for (Pkt p : w.sorted()) {
+            noisy.add(p);
+            if (rnd.nextDouble() < 0.01) {
+                noisy.add(p);
+            }
+        }
+        for (int i = 1; i < noisy.size(); i++) {
+            if (rnd.nextDouble() < 0.01) {
+                Pkt a = noisy.get(i - 1);
+                noisy.set(i - 1, noisy.get(i));
+                noisy.set(i, a);
+            }
+        }
+        return new Case("noisy-fleet", "8 hosts with mixed clocks behind one address; connections open before the "
+                + "capture, SYN loss, duplicates, out-of-order records", "pcap", Wire.pcap(noisy),
+                new Truth(kinds("nat-shared-ip", 8, "syn-retransmit-stall", synLost), 8, 8, false, 0,
+                        Map.of("synLost", synLost)));
     }
 
     // ---- the seeds' failures ----

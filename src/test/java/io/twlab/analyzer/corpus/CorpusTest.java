@@ -123,8 +123,11 @@ class CorpusTest {
                 f.append(f.length() == 0 ? "" : ", ").append(k).append(' ').append(found.get(k));
             }
         }
-        String hosts = c.truth().clockHosts() == null || busiest == null ? "" : c.truth().hosts() + " / "
-                + busiest.get("hosts");
+        String hosts = c.truth().clockHosts() == null || busiest == null ? ""
+                : c.truth().hosts() == null ? "per-connection offsets / " + (Boolean.TRUE.equals(
+                busiest.get("perConnectionOffsets")) ? "per-connection offsets" : busiest.get("hosts"))
+                : c.truth().hosts() + " / " + busiest.get("hosts") + (c.truth().reboots() > 0 ? " (" + c.truth().reboots()
+                + " reboot)" : "");
         return "| " + c.name() + " | " + hosts + " | " + (e.length() == 0 ? "none" : e) + " | "
                 + (f.length() == 0 ? "none" : f) + " |";
     }
