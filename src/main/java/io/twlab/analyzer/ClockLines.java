@@ -30,6 +30,8 @@ final class ClockLines {
     private static final double IDLE_S = 600;
     /** Reboot: a new line whose first TSval lies within this many seconds of a boot value. */
     private static final double BOOT_WINDOW_S = 1800;
+    /** Where per-connection offsets are seen, a line must last this long (and a quarter of the capture) to be a host. */
+    private static final double PERSISTENT_S = 10;
     /** The quadratic passes (merging, attaching strays) stop being attempted beyond this many pairs. */
     private static final long MAX_PAIRS = 50_000_000L;
 
@@ -301,7 +303,15 @@ final class ClockLines {
         // A few strays can be hosts seen once or samples the jitter pushed off their line; many are the
         // per-connection offsets of Linux 4.10+.
         boolean perConnectionOffsets = unplaced(strays) >= Math.max(5, 0.05 * connections);
-        if (!perConnectionOffsets) {
+        if (perConnectionOffsets) {
+            // A 4.10+ host that reuses one inside port gets the same offset again; through a NAT that maps it to new
+            // outside ports this draws a short line over several tuples (the real 6.18 lab runs show 3-5
+            // connections over 1-3 s). Among per-connection offsets a host's clock line must last.
+            double minSpan = Math.max(PERSISTENT_S, 0.25 * (t1 - t0) / 1e9);
+            List<Track> brief = lines.stream().filter(l -> l.span() < minSpan).toList();
+            lines.removeAll(brief);
+            strays.addAll(brief);
+        } else {
             List<Track> pairs = strays.stream().filter(s -> s.mergedInto == null && s.connections == 2
                     && s.rateKnown() && !s.oneTuple).toList();
             lines.addAll(pairs);

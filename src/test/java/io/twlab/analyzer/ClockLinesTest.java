@@ -109,4 +109,37 @@ class ClockLinesTest {
         assertThat(r.hosts()).isEmpty();
         assertThat(r.perConnectionConnections()).isEqualTo(30);
     }
+
+    @Test
+    void briefLinesAmongPerConnectionOffsetsAreNotHosts() {
+        // 300 connections with random offsets over 60 s, and three bursts of 4 connections within 1.5 s on one
+        // 1000 Hz line each (one inside port of a 4.10+ host mapped to new NAT ports): no host clock.
+        SplittableRandom rnd = new SplittableRandom(5);
+        List<long[]> samples = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            samples.add(new long[]{i * 200_000_000L, rnd.nextInt() & 0xffffffffL, i});
+        }
+        for (int b = 0; b < 3; b++) {
+            long base = rnd.nextInt() & 0xffffffffL;
+            for (int k = 0; k < 4; k++) {
+                long t = (10_000_000_000L + b * 15_000_000_000L) + k * 500_000_000L;
+                samples.add(new long[]{t, (base + t / 1_000_000) & 0xffffffffL, 1000 + 10 * b + k});
+            }
+        }
+        int n = samples.size();
+        long[] time = new long[n];
+        int[] ts = new int[n];
+        int[] tuple = new int[n];
+        boolean[] first = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            time[i] = samples.get(i)[0];
+            ts[i] = (int) samples.get(i)[1];
+            tuple[i] = (int) samples.get(i)[2];
+            first[i] = true;
+        }
+        ClockLines.Result r = ClockLines.fit(time, ts, first, tuple, n);
+        assertThat(r.perConnectionOffsets()).isTrue();
+        assertThat(r.hosts()).isEmpty();
+        assertThat(r.perConnectionConnections()).isEqualTo(312);
+    }
 }
