@@ -54,26 +54,23 @@ final class ClockLines {
             return hosts.size() + (perConnectionOffsets ? 1 : 0);
         }
 
-        /** The nominal rate that carries the most connections (the clock the address mostly shows), or null. */
+        /** The usual rate whose lines carry the most connections (the clock the address mostly shows), or null. */
         Integer dominantNominalHz() {
+            Map<Integer, Integer> byRate = new TreeMap<>();
+            for (Host h : hosts) {
+                if (h.nominalHz() != null) {
+                    byRate.merge(h.nominalHz(), h.connections(), Integer::sum);
+                }
+            }
             Integer best = null;
             int most = 0;
-            for (Map.Entry<Integer, Integer> e : clocks().entrySet()) {
-                if (e.getKey() != 0 && e.getValue() > most) {
+            for (Map.Entry<Integer, Integer> e : byRate.entrySet()) {
+                if (e.getValue() > most) {
                     best = e.getKey();
                     most = e.getValue();
                 }
             }
             return best;
-        }
-
-        /** Connections per nominal clock rate (0 for rates between the nominal ones). */
-        Map<Integer, Integer> clocks() {
-            Map<Integer, Integer> byRate = new TreeMap<>();
-            for (Host h : hosts) {
-                byRate.merge(h.nominalHz() == null ? 0 : h.nominalHz(), h.connections(), Integer::sum);
-            }
-            return byRate;
         }
     }
 
@@ -461,7 +458,7 @@ final class ClockLines {
             Track host = null;
             for (Track earlier : lines) {
                 if (earlier == later || earlier.lastNs > bootNs || earlier.firstNs >= later.firstNs
-                        || hasRebootSuccessor(lines, earlier)) {
+                        || next(lines, earlier) != null) {
                     continue;
                 }
                 if (Math.abs(earlier.rate() - rate) > 0.02 * rate) {
@@ -475,10 +472,6 @@ final class ClockLines {
                 later.rebootOf = host;
             }
         }
-    }
-
-    private static boolean hasRebootSuccessor(List<Track> lines, Track t) {
-        return next(lines, t) != null;
     }
 
     private static Track next(List<Track> lines, Track t) {

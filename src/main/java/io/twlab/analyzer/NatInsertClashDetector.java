@@ -51,11 +51,9 @@ final class NatInsertClashDetector implements Detector {
             long key = synKey(dst, s.seq, s.hasTimestamp ? s.tsVal : 0);
             long src = (s.srcLo * 0x9E3779B97F4A7C15L + s.srcHi) ^ s.srcPort;
             int srcHash = (int) (src ^ (src >>> 32));
+            // Values are never 0 (copies >= 1), so 0 means absent.
             long v = copies.get(key);
-            if (v == 0 && copies.containsKey(key)) {
-                v = 0;
-            }
-            if (!copies.containsKey(key)) {
+            if (v == 0) {
                 if (copies.size() < MAX_KEYS) {
                     copies.put(key, (long) srcHash << 32 | 1);
                     synKeys++;
@@ -63,7 +61,7 @@ final class NatInsertClashDetector implements Detector {
                     keysFull++;
                 }
             } else if ((int) (v >>> 32) != srcHash && (int) v == 1) {
-                copies.put(key, v + 1);
+                copies.put(key, v + 1); // the same SYN from another source tuple: the other side of the NAT
             }
         }
         if ((events & Tracker.NEW_GENERATION) != 0) {
