@@ -59,8 +59,7 @@ public final class Analysis {
         Analysis a = new Analysis(file);
         List<Detector> detectors = List.of(new PawsRejectDetector(), new SilentSynDropDetector(), a.sharedAddresses,
                 new SynStallDetector(), new PortReuseDetector(), new RstDetector(), new ChallengeAckDetector(),
-                new IpvsConnReuseDetector(), new NatInsertClashDetector(), new ClientPortExhaustionDetector(),
-                new SynproxyZeroWindowDetector(), a.timeline);
+                new IpvsConnReuseDetector(), new NatInsertClashDetector(), new SynproxyZeroWindowDetector(), a.timeline);
         Tracker tracker = new Tracker(detectors);
         SegmentDecoder decoder = new SegmentDecoder();
         Segment seg = new Segment();

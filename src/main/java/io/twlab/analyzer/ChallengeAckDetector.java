@@ -30,6 +30,11 @@ final class ChallengeAckDetector implements Detector {
     }
 
     @Override
+    public boolean seesSegments() {
+        return false;
+    }
+
+    @Override
     public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
         if (f.staleAckPacket == 0 || !f.hasPrevious || f.previousClosed) {
             return;

@@ -243,12 +243,7 @@ final class ClockLines {
      * retransmitted SYN of the same connection is a sample but not a connection), and a hash of its 4-tuple.
      */
     static Result fit(long[] timeNs, int[] tsVal, boolean[] firstOfConnection, int[] tupleKey, int n) {
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> timeNs[a] != timeNs[b] ? Long.compare(timeNs[a], timeNs[b])
-                : Integer.compare(a, b));
+        int[] order = timeOrder(timeNs, n);
         List<Track> tracks = new ArrayList<>();
         // Tracks by their last TSval (high 32 bits) and id (low 31): a sample can only continue a track whose last
         // TSval lies at most MAX_RATE x IDLE_S ticks below its own.
@@ -369,6 +364,29 @@ final class ClockLines {
             }
         }
         return n;
+    }
+
+    /** Sample indices in time order (ties by index); captures are nearly in order, so usually no sort is needed. */
+    private static int[] timeOrder(long[] timeNs, int n) {
+        int[] order = new int[n];
+        boolean sorted = true;
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+            sorted &= i == 0 || timeNs[i] >= timeNs[i - 1];
+        }
+        if (sorted) {
+            return order;
+        }
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = i;
+        }
+        Arrays.sort(boxed, (a, b) -> timeNs[a] != timeNs[b] ? Long.compare(timeNs[a], timeNs[b])
+                : Integer.compare(a, b));
+        for (int i = 0; i < n; i++) {
+            order[i] = boxed[i];
+        }
+        return order;
     }
 
     /** Tracks whose last TSval lies in [lo, hi] on the circle of 2^32, in key order. */

@@ -9,6 +9,11 @@ interface Detector {
     /** A TCP segment of {@code flow}; {@code events} are the {@link Tracker} bits it raised. */
     void onSegment(Segment s, Flow flow, boolean fromClient, int events);
 
+    /** Whether {@link #onSegment} does anything (detectors judging whole connections only say no: fewer calls). */
+    default boolean seesSegments() {
+        return true;
+    }
+
     /**
      * {@code flow}'s current generation is over: a new SYN replaced it, or the capture ended
      * ({@code atCaptureEnd}, when what was still going on may simply have been cut off).

@@ -40,6 +40,9 @@ final class Flow {
     boolean openBeforeFirstSyn;
     /** This generation's SYN went out within 200 us of another host's SYN to the same destination. */
     boolean pairedSyn;
+    /** A copy of this generation's first SYN, or of a re-send, was seen from another 4-tuple (the NAT's other side). */
+    boolean synFirstTryCopied;
+    boolean synResendCopied;
     /** The client sent more than SYNs in this generation (so a later bare server ACK answers that, not the SYN). */
     boolean clientBeyondSyn;
     int lastClientTsVal;
@@ -109,6 +112,8 @@ final class Flow {
         synAckWindow = -1;
         zeroWindowProbes = 0;
         pairedSyn = false;
+        synFirstTryCopied = false;
+        synResendCopied = false;
         clientBeyondSyn = false;
         clientHasTs = false;
         clientFirstDataNs = -1;

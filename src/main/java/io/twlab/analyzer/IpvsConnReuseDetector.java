@@ -31,6 +31,11 @@ final class IpvsConnReuseDetector implements Detector {
     public void onSegment(Segment s, Flow flow, boolean fromClient, int events) {
     }
 
+    @Override
+    public boolean seesSegments() {
+        return false;
+    }
+
     /** First try unanswered, re-sent after an initial RTO of about 1 s, answered after that. */
     static boolean droppedOnceThenAnswered(Flow f) {
         return f.synTries >= 2 && f.staleAckPacket == 0 && f.synAcked && SynStallDetector.near(f.synGaps[0] / 1e9, 1,

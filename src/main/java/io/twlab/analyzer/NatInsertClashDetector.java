@@ -2,7 +2,7 @@ package io.twlab.analyzer;
 
 import io.twlab.analyzer.capture.Segment;
 import io.twlab.report.Finding.Severity;
-import it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,22 +24,24 @@ import java.util.Map;
  * The fix debated in containernetworking/plugins#163 and weave#3287: NAT with {@code --random-fully}.
  */
 final class NatInsertClashDetector implements Detector {
-    private static final int MAX_KEYS = 4_000_000;
     private static final long PAIR_WINDOW_NS = 200_000;
     private static final int RECENT = 64;
+    /** The other side's copy of a SYN comes within microseconds; keys older than one or two periods are forgotten. */
+    private static final long COPY_PERIOD_NS = 2_000_000_000L;
 
-    /** Per SYN (destination, ISN, TSval): the first copy's source tuple hash (high half) and copies seen (low). */
-    private final Long2LongOpenHashMap copies = new Long2LongOpenHashMap();
+    /** SYNs (destination, ISN, TSval) of the last one or two periods, with the flow of their first copy. */
+    private Long2ObjectOpenHashMap<Flow> current = new Long2ObjectOpenHashMap<>();
+    private Long2ObjectOpenHashMap<Flow> previous = new Long2ObjectOpenHashMap<>();
+    private long periodStartNs = Long.MIN_VALUE;
     private long synKeys;
-    private long keysFull;
+    private long doubled;
     private final long[] recentTime = new long[RECENT];
     private final long[] recentDst = new long[RECENT];
     private final long[] recentSrc = new long[RECENT];
     private final Flow[] recentFlow = new Flow[RECENT];
     private int recentNext;
-    private final List<long[]> candidates = new ArrayList<>(); // {dst, isn, first ts, last ts, packet, time}
-    private final List<Flow> candidateFlows = new ArrayList<>();
-    private final List<Boolean> candidatePaired = new ArrayList<>();
+    private final List<Flow> candidates = new ArrayList<>();
+    private final List<long[]> candidateFacts = new ArrayList<>(); // {first SYN packet, its time, gap ns, two points}
 
     @Override
     public void onSegment(Segment s, Flow f, boolean fromClient, int events) {
@@ -48,21 +50,7 @@ final class NatInsertClashDetector implements Detector {
         }
         long dst = dstHash(s.dstHi, s.dstLo, s.dstPort);
         if ((events & (Tracker.NEW_GENERATION | Tracker.SYN_RETRANSMISSION)) != 0) {
-            long key = synKey(dst, s.seq, s.hasTimestamp ? s.tsVal : 0);
-            long src = (s.srcLo * 0x9E3779B97F4A7C15L + s.srcHi) ^ s.srcPort;
-            int srcHash = (int) (src ^ (src >>> 32));
-            // Values are never 0 (copies >= 1), so 0 means absent.
-            long v = copies.get(key);
-            if (v == 0) {
-                if (copies.size() < MAX_KEYS) {
-                    copies.put(key, (long) srcHash << 32 | 1);
-                    synKeys++;
-                } else {
-                    keysFull++;
-                }
-            } else if ((int) (v >>> 32) != srcHash && (int) v == 1) {
-                copies.put(key, v + 1); // the same SYN from another source tuple: the other side of the NAT
-            }
+            copy(s, f, dst);
         }
         if ((events & Tracker.NEW_GENERATION) != 0) {
             long srcAddress = s.srcLo * 0x9E3779B97F4A7C15L + s.srcHi;
@@ -83,6 +71,41 @@ final class NatInsertClashDetector implements Detector {
         }
     }
 
+    /** Notes a SYN; a second copy from another 4-tuple marks the first copy's flow (first try or re-send). */
+    private void copy(Segment s, Flow f, long dst) {
+        if (periodStartNs == Long.MIN_VALUE || s.timeNs - periodStartNs >= COPY_PERIOD_NS) {
+            Long2ObjectOpenHashMap<Flow> old = previous;
+            previous = current;
+            old.clear();
+            current = old;
+            periodStartNs = s.timeNs;
+        }
+        long key = synKey(dst, s.seq, s.hasTimestamp ? s.tsVal : 0);
+        Flow first = current.get(key);
+        if (first == null) {
+            first = previous.get(key);
+        }
+        if (first == null) {
+            current.put(key, f);
+            synKeys++;
+        } else if (first != f) {
+            current.remove(key);
+            previous.remove(key);
+            doubled++;
+            markCopied(first, s);
+            markCopied(f, s);
+        }
+    }
+
+    /** Both copies' flows learn that this try of theirs crossed the NAT (the two points may be in either order). */
+    private static void markCopied(Flow f, Segment s) {
+        if (!f.synHasTs || s.tsVal == f.synTsVal) {
+            f.synFirstTryCopied = true;
+        } else {
+            f.synResendCopied = true;
+        }
+    }
+
     private static long dstHash(long hi, long lo, int port) {
         return (lo * 0x9E3779B97F4A7C15L + hi) * 31 + port;
     }
@@ -100,50 +123,36 @@ final class NatInsertClashDetector implements Detector {
         }
         long since = f.previousClosed && f.previousCloseTimeNs >= 0 ? f.previousCloseTimeNs : f.previousFirstSynTimeNs;
         boolean tupleFree = !f.hasPrevious || since < 0 || f.firstSynTimeNs - since > 120_000_000_000L;
-        if (!tupleFree) {
-            return;
+        boolean lostInside = !f.synFirstTryCopied && f.synResendCopied;
+        if (tupleFree && (lostInside || f.pairedSyn)) {
+            candidates.add(f);
+            candidateFacts.add(new long[]{f.firstSynPacket, f.firstSynTimeNs, f.synGaps[0], lostInside ? 1 : 0});
         }
-        candidates.add(new long[]{dstHash(f.serverHi, f.serverLo, f.serverPort), f.isn, f.synHasTs ? f.synTsVal : 0,
-                f.synHasTs ? f.lastSynTsVal : 0, f.firstSynPacket, f.firstSynTimeNs});
-        candidateFlows.add(f);
-        candidatePaired.add(f.pairedSyn);
     }
 
     @Override
     public void finish(Analysis analysis, List<AnalysisFinding> out) {
-        long doubled = 0;
-        for (long v : copies.values()) {
-            if ((int) v >= 2) {
-                doubled++;
-            }
-        }
         boolean twoPoints = synKeys >= 20 && doubled >= 0.3 * synKeys;
         long byTwoPoints = 0;
         long byPairing = 0;
         Evidence evidence = new Evidence();
         for (int i = 0; i < candidates.size(); i++) {
-            long[] c = candidates.get(i);
-            boolean clash = false;
-            String how = null;
-            if (twoPoints) {
-                long firstCopies = (int) copies.get(synKey(c[0], (int) c[1], (int) c[2]));
-                long resentCopies = (int) copies.get(synKey(c[0], (int) c[1], (int) c[3]));
-                if (firstCopies == 1 && resentCopies >= 2) {
-                    clash = true;
-                    how = "first try seen inside only; its re-send seen on both sides";
-                    byTwoPoints++;
-                }
-            }
-            if (!clash && candidatePaired.get(i)) {
-                clash = true;
+            long[] c = candidateFacts.get(i);
+            String how;
+            if (twoPoints && c[3] == 1) {
+                how = "first try seen inside only; its re-send seen on both sides";
+                byTwoPoints++;
+            } else if (candidates.get(i).pairedSyn) {
                 how = "sent within 200 us of another host's SYN to the same destination, which was answered";
                 byPairing++;
+            } else {
+                continue;
             }
-            if (clash && evidence.wants()) {
+            if (evidence.wants()) {
                 Map<String, Object> fields = new LinkedHashMap<>();
-                fields.put("resentAfterSeconds", Math.round(candidateFlows.get(i).synGaps[0] / 1e6) / 1e3);
+                fields.put("resentAfterSeconds", Math.round(c[2] / 1e6) / 1e3);
                 fields.put("signature", how);
-                evidence.add(List.of(c[4]), c[5], candidateFlows.get(i), fields);
+                evidence.add(List.of(c[0]), c[1], candidates.get(i), fields);
             }
         }
         long count = byTwoPoints + byPairing;
@@ -154,9 +163,6 @@ final class NatInsertClashDetector implements Detector {
         facts.put("twoCapturePoints", twoPoints);
         facts.put("byTwoCapturePoints", byTwoPoints);
         facts.put("bySimultaneousSyns", byPairing);
-        if (keysFull > 0) {
-            facts.put("synsNotTracked", keysFull);
-        }
         out.add(new AnalysisFinding("nat-insert-clash", Severity.WARNING, count, String.format(Locale.ROOT,
                 "%,d connection attempts lost their first SYN in the NAT and waited for the 1 s re-send: %s. That is a "
                         + "conntrack insert clash: two connections got the same translated tuple at once and the later "

@@ -33,6 +33,11 @@ final class PawsRejectDetector implements Detector {
     }
 
     @Override
+    public boolean seesSegments() {
+        return false;
+    }
+
+    @Override
     public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
         if (f.staleAckPacket == 0 || !f.hasPrevious || !f.previousClosed || f.previousCloseTimeNs < 0) {
             return;

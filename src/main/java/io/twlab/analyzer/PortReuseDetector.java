@@ -40,6 +40,10 @@ final class PortReuseDetector implements Detector {
         long minTimeNs;
         double[] intervals = new double[64];
         int size;
+        int minPort = Integer.MAX_VALUE;
+        int maxPort;
+        long closed;
+        long clientClosedFirst;
 
         Group(String name) {
             this.name = name;
@@ -72,6 +76,8 @@ final class PortReuseDetector implements Detector {
         }
         g.connections++;
         g.ports.add(f.clientPort);
+        g.minPort = Math.min(g.minPort, f.clientPort);
+        g.maxPort = Math.max(g.maxPort, f.clientPort);
         g.firstNs = Math.min(g.firstNs, s.timeNs);
         g.lastNs = Math.max(g.lastNs, s.timeNs);
         long since = f.previousClosed && f.previousCloseTimeNs >= 0 ? f.previousCloseTimeNs
@@ -96,7 +102,21 @@ final class PortReuseDetector implements Detector {
     }
 
     @Override
+    public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
+        Group g = f.reuseGroup;
+        if (g != null && f.closed()) {
+            g.closed++;
+            if (f.clientClosedFirst) {
+                g.clientClosedFirst++;
+            }
+        }
+    }
+
+    @Override
     public void finish(Analysis analysis, List<AnalysisFinding> out) {
+        List<Group> byName = new ArrayList<>(groups.values());
+        byName.sort(Comparator.comparing(g -> g.name));
+        ClientPortExhaustion.find(byName, out);
         List<Group> pressed = new ArrayList<>();
         for (Group g : groups.values()) {
             if (g.reuses >= MIN_REUSES) {

@@ -28,6 +28,11 @@ final class SynStallDetector implements Detector {
     public void onSegment(Segment s, Flow flow, boolean fromClient, int events) {
     }
 
+    @Override
+    public boolean seesSegments() {
+        return false;
+    }
+
     static boolean near(double value, double target, double tolerance) {
         return Math.abs(value - target) <= tolerance;
     }

@@ -31,6 +31,11 @@ final class SynproxyZeroWindowDetector implements Detector {
     }
 
     @Override
+    public boolean seesSegments() {
+        return false;
+    }
+
+    @Override
     public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
         if (f.synAckWindow != 0) {
             return;

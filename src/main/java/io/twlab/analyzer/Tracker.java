@@ -21,11 +21,14 @@ final class Tracker {
 
     private final Object2ObjectOpenHashMap<Key, Flow> flows = new Object2ObjectOpenHashMap<>();
     private final Key probe = new Key();
-    private final List<Detector> detectors;
+    private final Detector[] detectors;
+    /** The detectors whose onSegment does something. */
+    private final Detector[] segmentDetectors;
     private long generations;
 
     Tracker(List<Detector> detectors) {
-        this.detectors = detectors;
+        this.detectors = detectors.toArray(new Detector[0]);
+        this.segmentDetectors = detectors.stream().filter(Detector::seesSegments).toArray(Detector[]::new);
     }
 
     long generations() {
@@ -149,7 +152,7 @@ final class Tracker {
         if (f.closed() && f.closeTimeNs < 0) {
             f.closeTimeNs = s.timeNs;
         }
-        for (Detector d : detectors) {
+        for (Detector d : segmentDetectors) {
             d.onSegment(s, f, fromClient, events);
         }
     }
