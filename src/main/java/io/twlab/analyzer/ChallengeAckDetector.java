@@ -1,6 +1,5 @@
 package io.twlab.analyzer;
 
-import io.twlab.analyzer.capture.Segment;
 import io.twlab.report.Finding.Severity;
 
 import java.util.LinkedHashMap;
@@ -18,21 +17,12 @@ import java.util.TreeMap;
  * load balancer re-using ports. Told apart from the TIME_WAIT PAWS reject by the previous connection: here it never
  * closed.
  */
-final class ChallengeAckDetector implements Detector {
+final class ChallengeAckDetector implements ConnectionDetector {
     private long count;
     private long withRst;
     private long previousSeenOnlyMidStream;
     private final Map<String, Long> byServer = new TreeMap<>();
     private final Evidence evidence = new Evidence();
-
-    @Override
-    public void onSegment(Segment s, Flow flow, boolean fromClient, int events) {
-    }
-
-    @Override
-    public boolean seesSegments() {
-        return false;
-    }
 
     @Override
     public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
@@ -54,9 +44,7 @@ final class ChallengeAckDetector implements Detector {
         fields.put("synSeq", Integer.toUnsignedLong(f.isn));
         fields.put("ackNumber", Integer.toUnsignedLong(f.staleAckNumber));
         fields.put("previousConnection", "open (no FIN or RST seen)");
-        List<Long> packets = f.staleRstPacket != 0 ? List.of(f.firstSynPacket, f.staleAckPacket, f.staleRstPacket)
-                : List.of(f.firstSynPacket, f.staleAckPacket);
-        evidence.add(packets, f.firstSynTimeNs, f, fields);
+        evidence.add(Evidence.synAnsweredByStaleAck(f), f.firstSynTimeNs, f, fields);
     }
 
     @Override

@@ -27,6 +27,12 @@ final class Evidence {
         return List.copyOf(kept);
     }
 
+    /** The packets of a SYN answered by an ACK of another connection: the SYN, that ACK, the client's RST if any. */
+    static List<Long> synAnsweredByStaleAck(Flow f) {
+        return f.staleRstPacket != 0 ? List.of(f.firstSynPacket, f.staleAckPacket, f.staleRstPacket)
+                : List.of(f.firstSynPacket, f.staleAckPacket);
+    }
+
     static String tuple(Flow f) {
         return endpoint(f.clientHi, f.clientLo, f.clientPort) + " > " + endpoint(f.serverHi, f.serverLo, f.serverPort);
     }

@@ -1,6 +1,5 @@
 package io.twlab.analyzer;
 
-import io.twlab.analyzer.capture.Segment;
 import io.twlab.report.Finding.Severity;
 
 import java.util.LinkedHashMap;
@@ -17,7 +16,7 @@ import java.util.TreeMap;
  * TIME_WAIT by the director), which ip_vs_in expires and drops the packet to reschedule; the client's retransmission
  * then gets a new entry (kubernetes/kubernetes#70747; 5.9's "ipvs: allow connection reuse for unconfirmed conntrack").
  */
-final class IpvsConnReuseDetector implements Detector {
+final class IpvsConnReuseDetector implements ConnectionDetector {
     private static final long RECENT_NS = 120_000_000_000L;
 
     private long reusedRecently;
@@ -26,15 +25,6 @@ final class IpvsConnReuseDetector implements Detector {
     private long freshDropped;
     private final Map<String, Long> byService = new TreeMap<>();
     private final Evidence evidence = new Evidence();
-
-    @Override
-    public void onSegment(Segment s, Flow flow, boolean fromClient, int events) {
-    }
-
-    @Override
-    public boolean seesSegments() {
-        return false;
-    }
 
     /** First try unanswered, re-sent after an initial RTO of about 1 s, answered after that. */
     static boolean droppedOnceThenAnswered(Flow f) {

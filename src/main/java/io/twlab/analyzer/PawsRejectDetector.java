@@ -1,6 +1,5 @@
 package io.twlab.analyzer;
 
-import io.twlab.analyzer.capture.Segment;
 import io.twlab.report.Finding.Severity;
 
 import java.util.LinkedHashMap;
@@ -14,7 +13,7 @@ import java.util.TreeMap;
  * number (the old connection's: tcp_timewait_state_process found the SYN's TSval older than the one it
  * remembered, a PAWS reject, and re-sent its last ACK), usually followed by the client's RST with that number.
  */
-final class PawsRejectDetector implements Detector {
+final class PawsRejectDetector implements ConnectionDetector {
     private static final long WINDOW_NS = 120_000_000_000L;
 
     private long count;
@@ -27,15 +26,6 @@ final class PawsRejectDetector implements Detector {
     private double ageMax;
     private final Map<String, Long> byServer = new TreeMap<>();
     private final Evidence evidence = new Evidence();
-
-    @Override
-    public void onSegment(Segment s, Flow flow, boolean fromClient, int events) {
-    }
-
-    @Override
-    public boolean seesSegments() {
-        return false;
-    }
 
     @Override
     public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
@@ -77,9 +67,7 @@ final class PawsRejectDetector implements Detector {
                 fields.put("tsValBehindBy", (long) behind);
             }
         }
-        List<Long> packets = f.staleRstPacket != 0 ? List.of(f.firstSynPacket, f.staleAckPacket, f.staleRstPacket)
-                : List.of(f.firstSynPacket, f.staleAckPacket);
-        evidence.add(packets, f.firstSynTimeNs, f, fields);
+        evidence.add(Evidence.synAnsweredByStaleAck(f), f.firstSynTimeNs, f, fields);
     }
 
     @Override

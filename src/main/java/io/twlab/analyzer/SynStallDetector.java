@@ -1,6 +1,5 @@
 package io.twlab.analyzer;
 
-import io.twlab.analyzer.capture.Segment;
 import io.twlab.report.Finding.Severity;
 
 import java.util.LinkedHashMap;
@@ -15,7 +14,7 @@ import java.util.TreeMap;
  * immediate re-send after resetting a stale ACK), and requests whose first response byte came exactly 3, 6 or 9 s
  * late (the SYNPROXY stall of seed 002 seen from the client side).
  */
-final class SynStallDetector implements Detector {
+final class SynStallDetector implements ConnectionDetector {
     private final Map<String, Long> schedules = new TreeMap<>();
     private final Map<String, Long> firstByteStalls = new TreeMap<>();
     private long stalled;
@@ -23,15 +22,6 @@ final class SynStallDetector implements Detector {
     private long stallTotalNs;
     private long stallMaxNs;
     private final Evidence evidence = new Evidence();
-
-    @Override
-    public void onSegment(Segment s, Flow flow, boolean fromClient, int events) {
-    }
-
-    @Override
-    public boolean seesSegments() {
-        return false;
-    }
 
     static boolean near(double value, double target, double tolerance) {
         return Math.abs(value - target) <= tolerance;

@@ -1,6 +1,5 @@
 package io.twlab.analyzer;
 
-import io.twlab.analyzer.capture.Segment;
 import io.twlab.report.Finding.Severity;
 
 import java.util.LinkedHashMap;
@@ -16,7 +15,7 @@ import java.util.TreeMap;
  * (seq = snd_una - 1, tcp_xmit_probe_skb) on its retransmission timer, and the request waits
  * (acassen/keepalived#2271, iqiyi/dpvs#721).
  */
-final class SynproxyZeroWindowDetector implements Detector {
+final class SynproxyZeroWindowDetector implements ConnectionDetector {
     private static final int MIN_HANDSHAKES = 3;
 
     private long zeroWindow;
@@ -25,15 +24,6 @@ final class SynproxyZeroWindowDetector implements Detector {
     private long waitMaxNs;
     private final Map<String, Long> byServer = new TreeMap<>();
     private final Evidence evidence = new Evidence();
-
-    @Override
-    public void onSegment(Segment s, Flow flow, boolean fromClient, int events) {
-    }
-
-    @Override
-    public boolean seesSegments() {
-        return false;
-    }
 
     @Override
     public void onGenerationEnd(Flow f, boolean atCaptureEnd) {

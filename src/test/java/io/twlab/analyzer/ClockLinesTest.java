@@ -23,6 +23,11 @@ class ClockLinesTest {
             double jittered = t - rnd.nextDouble() * 0.001;
             samples.add(new long[]{Math.round(t * 1e9), ((long) Math.floor(h[1] + h[0] * jittered)) & 0xffffffffL, k});
         }
+        return fit(samples);
+    }
+
+    /** Fits samples given as {time ns, TSval, 4-tuple key}, each its connection's first. */
+    private static ClockLines.Result fit(List<long[]> samples) {
         int n = samples.size();
         long[] time = new long[n];
         int[] ts = new int[n];
@@ -74,18 +79,11 @@ class ClockLinesTest {
     @Test
     void perConnectionOffsetsAreNotHosts() {
         SplittableRandom rnd = new SplittableRandom(4);
-        int n = 1000;
-        long[] time = new long[n];
-        int[] ts = new int[n];
-        int[] tuple = new int[n];
-        boolean[] first = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            time[i] = i * 40_000_000L;
-            ts[i] = rnd.nextInt();
-            tuple[i] = i;
-            first[i] = true;
+        List<long[]> samples = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            samples.add(new long[]{i * 40_000_000L, rnd.nextInt() & 0xffffffffL, i});
         }
-        ClockLines.Result r = ClockLines.fit(time, ts, first, tuple, n);
+        ClockLines.Result r = fit(samples);
         assertThat(r.perConnectionOffsets()).isTrue();
         assertThat(r.hosts()).isEmpty();
         assertThat(r.hostCount()).isNull();
@@ -94,18 +92,11 @@ class ClockLinesTest {
     @Test
     void aTupleReusedWithItsOwnOffsetIsNotAHost() {
         // Linux 4.10+ hashes the 4-tuple into the offset: one port reused every 2 s rises at 1000 Hz on its own line.
-        int n = 30;
-        long[] time = new long[n];
-        int[] ts = new int[n];
-        int[] tuple = new int[n];
-        boolean[] first = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            time[i] = i * 2_000_000_000L;
-            ts[i] = 123_456_789 + 2000 * i;
-            tuple[i] = 42;
-            first[i] = true;
+        List<long[]> samples = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            samples.add(new long[]{i * 2_000_000_000L, 123_456_789 + 2000L * i, 42});
         }
-        ClockLines.Result r = ClockLines.fit(time, ts, first, tuple, n);
+        ClockLines.Result r = fit(samples);
         assertThat(r.hosts()).isEmpty();
         assertThat(r.perConnectionConnections()).isEqualTo(30);
     }
@@ -126,18 +117,7 @@ class ClockLinesTest {
                 samples.add(new long[]{t, (base + t / 1_000_000) & 0xffffffffL, 1000 + 10 * b + k});
             }
         }
-        int n = samples.size();
-        long[] time = new long[n];
-        int[] ts = new int[n];
-        int[] tuple = new int[n];
-        boolean[] first = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            time[i] = samples.get(i)[0];
-            ts[i] = (int) samples.get(i)[1];
-            tuple[i] = (int) samples.get(i)[2];
-            first[i] = true;
-        }
-        ClockLines.Result r = ClockLines.fit(time, ts, first, tuple, n);
+        ClockLines.Result r = fit(samples);
         assertThat(r.perConnectionOffsets()).isTrue();
         assertThat(r.hosts()).isEmpty();
         assertThat(r.perConnectionConnections()).isEqualTo(312);

@@ -261,21 +261,7 @@ public final class Corpus {
             conn.client(open + 0.0021 + rtt, Wire.FIN, 0);
             conn.server(open + 0.0022 + rtt, 0, 0);
         }
-        List<Pkt> sorted = w.sorted();
-        List<Pkt> noisy = new ArrayList<>();
-        for (Pkt p : sorted) {
-            noisy.add(p);
-            if (rnd.nextDouble() < 0.01) {
-                noisy.add(p);
-            }
-        }
-        for (int i = 1; i < noisy.size(); i++) {
-            if (rnd.nextDouble() < 0.01) {
-                Pkt a = noisy.get(i - 1);
-                noisy.set(i - 1, noisy.get(i));
-                noisy.set(i, a);
-            }
-        }
+        List<Pkt> noisy = duplicatedAndSwapped(w.sorted(), rnd);
         Map<String, Object> figures = Map.of("synLost", synLost);
         return new Case("noise", "one client with SYN and data loss, duplicates, out-of-order records, connections "
                 + "open before the capture began", "pcap", Wire.pcap(noisy),
@@ -314,8 +300,17 @@ public final class Corpus {
             }
             conn.requestServerCloses(conn.handshake(start, rtt), rtt);
         }
+        List<Pkt> noisy = duplicatedAndSwapped(w.sorted(), rnd);
+        return new Case("noisy-fleet", "8 hosts with mixed clocks behind one address; connections open before the "
+                + "capture, SYN loss, duplicates, out-of-order records", "pcap", Wire.pcap(noisy),
+                new Truth(kinds("nat-shared-ip", 8, "syn-retransmit-stall", synLost), 8, 8, false, 0,
+                        Map.of("synLost", synLost)));
+    }
+
+    /** 1 % of packets captured twice, 1 % of neighbouring records swapped (out of time order). */
+    private static List<Pkt> duplicatedAndSwapped(List<Pkt> sorted, SplittableRandom rnd) {
         List<Pkt> noisy = new ArrayList<>();
-        for (Pkt p : w.sorted()) {
+        for (Pkt p : sorted) {
             noisy.add(p);
             if (rnd.nextDouble() < 0.01) {
                 noisy.add(p);
@@ -328,10 +323,7 @@ public final class Corpus {
                 noisy.set(i, a);
             }
         }
-        return new Case("noisy-fleet", "8 hosts with mixed clocks behind one address; connections open before the "
-                + "capture, SYN loss, duplicates, out-of-order records", "pcap", Wire.pcap(noisy),
-                new Truth(kinds("nat-shared-ip", 8, "syn-retransmit-stall", synLost), 8, 8, false, 0,
-                        Map.of("synLost", synLost)));
+        return noisy;
     }
 
     // ---- the seeds' failures ----
