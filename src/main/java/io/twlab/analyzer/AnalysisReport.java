@@ -157,17 +157,16 @@ public final class AnalysisReport {
         return c;
     }
 
-    /** " at 250 Hz" when every line runs at one usual rate, else " (3 at 1000 Hz, 2 at 250 Hz)". */
+    /** " at 250 Hz" when every line runs at one usual rate, else " (2 at 250 Hz, 3 at 1000 Hz)". */
     private static String rates(ClockLines.Result e) {
-        java.util.Map<String, Integer> byRate = new java.util.TreeMap<>();
-        for (ClockLines.Host h : e.hosts()) {
-            byRate.merge(h.nominalHz() == null ? "other rates" : h.nominalHz() + " Hz", 1, Integer::sum);
-        }
+        java.util.Map<String, Integer> byRate = SharedAddressDetector.clocks(e);
+        java.util.function.Function<String, String> name = k -> k.equals("other") ? "other rates" : k + " Hz";
         if (byRate.size() == 1) {
-            return " at " + byRate.keySet().iterator().next();
+            return " at " + name.apply(byRate.keySet().iterator().next());
         }
         StringBuilder sb = new StringBuilder(" (");
-        byRate.forEach((rate, n) -> sb.append(sb.length() == 2 ? "" : ", ").append(n).append(" at ").append(rate));
+        byRate.forEach((rate, n) -> sb.append(sb.length() == 2 ? "" : ", ").append(n).append(" at ")
+                .append(name.apply(rate)));
         return sb.append(')').toString();
     }
 

@@ -167,8 +167,10 @@ final class SharedAddressDetector implements Detector {
     }
 
     /** Host lines per clock rate, e.g. {"1000": 3, "250": 2}; lines at rates between the usual ones under "other". */
-    private static Map<String, Integer> clocks(ClockLines.Result e) {
-        Map<String, Integer> m = new java.util.TreeMap<>();
+    static Map<String, Integer> clocks(ClockLines.Result e) {
+        // Rates in numeric order, "other" last.
+        Map<String, Integer> m = new java.util.TreeMap<>(java.util.Comparator.comparingInt(
+                (String k) -> k.equals("other") ? Integer.MAX_VALUE : Integer.parseInt(k)));
         for (ClockLines.Host h : e.hosts()) {
             m.merge(h.nominalHz() == null ? "other" : String.valueOf(h.nominalHz()), 1, Integer::sum);
         }
