@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "twlab", mixinStandardHelpOptions = true, version = "twlab 0.1.0",
         description = "Simulates Linux TCP stacks behind NAT gateways on kernel-version profiles.",
         subcommands = {SimulateCommand.class, ReportCommand.class, AnalyzeCommand.class, AdviseCommand.class,
-                CollectCommand.class, LabCommand.class, CapacityCommand.class, BenchCommand.class,
+                CollectCommand.class, LabCommand.class, CapacityCommand.class, SweepCommand.class, BenchCommand.class,
                 ProfilesCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
@@ -35,8 +35,8 @@ public final class Main {
                 cmd.getErr().println("error: " + se.render());
                 return 2;
             }
-            if (ex instanceof UsageException ue) {
-                cmd.getErr().println("error: " + ue.getMessage());
+            if (ex instanceof UsageException || ex instanceof io.twlab.sweep.SweepException) {
+                cmd.getErr().println("error: " + ex.getMessage());
                 return 2;
             }
             if (ex instanceof io.twlab.model.ResourceLimitException re) {
