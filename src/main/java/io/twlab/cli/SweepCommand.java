@@ -61,7 +61,8 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "runs at once (default: the cores)")
     Integer threads;
 
-    @Option(names = "--engine", defaultValue = "local", description = "local (default): threads in this JVM")
+    @Option(names = "--engine", defaultValue = "local", description = "local (default): threads in this JVM; spark: "
+            + "Spark, through twlab-spark.jar")
     String engine;
 
     @Option(names = "--yes", description = "run a grid of more than 1,000,000 points")
@@ -90,9 +91,6 @@ final class SweepCommand implements Callable<Integer> {
             throw new UsageException("sweep needs a SCENARIO, at least one --vary PATH=SPEC and --out DIR (or --report "
                     + "DIR to re-render)");
         }
-        if (!engine.equals("local")) {
-            throw new UsageException("--engine " + engine + ": this build runs sweeps with --engine local only");
-        }
         if (!Files.isRegularFile(scenario)) {
             throw new UsageException(scenario + ": no such scenario file");
         }
@@ -119,8 +117,9 @@ final class SweepCommand implements Callable<Integer> {
         if (n < 1) {
             throw new UsageException("--threads must be at least 1");
         }
+        Sweep.Engine runner = engine(n);
         Progress progress = Progress.of(plan.runs(), quiet || json);
-        Sweep.Outcome o = Sweep.run(setup, out, n, progress::done);
+        Sweep.Outcome o = Sweep.run(setup, out, runner, progress::done);
         progress.finish();
         SweepReport.Meta meta = new SweepReport.Meta(scenario.toString(), o.hash(), List.copyOf(sets), plan, chosen,
                 mapMetric, threshold, o.edges());
@@ -154,6 +153,22 @@ final class SweepCommand implements Callable<Integer> {
                     + ", runs.parquet and points.parquet");
         }
         return 0;
+    }
+
+    /** local, or an engine a jar on the class path provides (twlab-spark.jar: spark). */
+    private Sweep.Engine engine(int threads) {
+        if (engine.equals("local")) {
+            return Sweep.local(threads);
+        }
+        for (Sweep.EngineProvider p : java.util.ServiceLoader.load(Sweep.EngineProvider.class)) {
+            if (p.name().equals(engine)) {
+                return p.create(threads);
+            }
+        }
+        throw new UsageException("--engine " + engine + ": not on the class path; the engines here: local"
+                + (engine.equals("spark") ? ". The Spark engine is in spark/target/twlab-spark.jar: run "
+                + "bin/twlab-spark sweep ... (local[*]) or spark-submit --class io.twlab.spark.SparkMain "
+                + "twlab-spark.jar sweep ... (docs/sweep.md)" : ""));
     }
 
     private static Map<String, Object> metaMap(SweepReport.Meta meta) {

@@ -80,8 +80,31 @@ public final class Sweep {
         }
     }
 
-    /** Runs the missing runs on {@code threads} threads into {@code dir}'s store; {@code progress} gets runs done. */
-    public static Outcome run(Setup s, Path dir, int threads, IntConsumer progress) throws IOException, SQLException {
+    /**
+     * Where runs run: the local thread pool, or another engine (the Spark module's). An engine gets the runs to do
+     * and hands every result to {@code done} on the calling thread, in any order.
+     */
+    public interface Engine {
+        void runAll(Path scenario, List<String> sets, List<Axis> axes, List<LocalExecutor.Task> tasks,
+                    List<String> metrics, java.util.function.Consumer<RunRow> done);
+    }
+
+    /** An engine another jar provides (java.util.ServiceLoader), by name. */
+    public interface EngineProvider {
+        String name();
+
+        Engine create(int threads);
+    }
+
+    /** The local engine: {@code threads} threads in this JVM. */
+    public static Engine local(int threads) {
+        return (scenario, sets, axes, tasks, metrics, done) -> LocalExecutor.runAll(scenario, sets, axes, tasks,
+                metrics, threads, done);
+    }
+
+    /** Runs the missing runs on {@code engine} into {@code dir}'s store; {@code progress} gets the runs done. */
+    public static Outcome run(Setup s, Path dir, Engine engine, IntConsumer progress) throws IOException,
+            SQLException {
         String hash = hash(s.scenario(), s.sets());
         SweepPlan plan = s.plan();
         try (SweepStore store = SweepStore.open(dir, plan.axes(), s.metrics())) {
@@ -103,7 +126,7 @@ public final class Sweep {
             int[] done = {reused};
             Map<String, RunRow> fresh = new HashMap<>();
             SQLException[] failure = new SQLException[1];
-            LocalExecutor.runAll(s.scenario(), s.sets(), plan.axes(), todo, s.metrics(), threads, row -> {
+            engine.runAll(s.scenario(), s.sets(), plan.axes(), todo, s.metrics(), row -> {
                 fresh.put(key(row.values(), row.seed()), row);
                 try {
                     store.append(hash, row);
