@@ -162,6 +162,10 @@ class SweepTest {
         assertThat(cli("sweep", MAP, "--vary", "workloads.partner.rate=0..1000/1", "--vary", "duration=1..1001/1",
                 "--out", out)[0]).isEqualTo(2);
         assertThat(cli("sweep", "--report", dir.resolve("nothing").toString())[0]).isEqualTo(2);
+        // The Spark engine lives in twlab-spark.jar, not on the core's class path: a clear refusal.
+        Object[] spark = cli("sweep", MAP, "--vary", "workloads.partner.rate=1,2", "--engine", "spark", "--out", out);
+        assertThat(spark[0]).isEqualTo(2);
+        assertThat((String) spark[1]).contains("twlab-spark");
     }
 
     private static String[] concat(String[] a, String[] b) {
