@@ -30,6 +30,7 @@ final class SharedAddressDetector implements Detector {
         long[] timeNs = new long[256];
         int[] tsVal = new int[256];
         int[] tuple = new int[256];
+        int[] isn = new int[256];
         int size;
         int stride = 1;
         long seen;
@@ -38,7 +39,7 @@ final class SharedAddressDetector implements Detector {
             this.address = address;
         }
 
-        void add(long t, int ts, int tupleKey) {
+        void add(long t, int ts, int tupleKey, int seq) {
             if (seen++ % stride != 0) {
                 return;
             }
@@ -48,6 +49,7 @@ final class SharedAddressDetector implements Detector {
                         timeNs[i] = timeNs[2 * i];
                         tsVal[i] = tsVal[2 * i];
                         tuple[i] = tuple[2 * i];
+                        isn[i] = isn[2 * i];
                     }
                     size /= 2;
                     stride *= 2;
@@ -55,11 +57,13 @@ final class SharedAddressDetector implements Detector {
                     timeNs = Arrays.copyOf(timeNs, size * 2);
                     tsVal = Arrays.copyOf(tsVal, size * 2);
                     tuple = Arrays.copyOf(tuple, size * 2);
+                    isn = Arrays.copyOf(isn, size * 2);
                 }
             }
             timeNs[size] = t;
             tsVal[size] = ts;
             tuple[size] = tupleKey;
+            isn[size] = seq;
             size++;
         }
     }
@@ -82,7 +86,7 @@ final class SharedAddressDetector implements Detector {
             bySource.put(probe.copy(), samples);
         }
         long dst = s.dstLo * 0x9E3779B97F4A7C15L + s.dstHi;
-        samples.add(s.timeNs, s.tsVal, (int) (dst ^ (dst >>> 32)) * 31 + (s.srcPort << 16 | s.dstPort));
+        samples.add(s.timeNs, s.tsVal, (int) (dst ^ (dst >>> 32)) * 31 + (s.srcPort << 16 | s.dstPort), s.seq);
     }
 
     /** What the report draws for one address: its samples and the lines fitted to them. */
@@ -97,8 +101,13 @@ final class SharedAddressDetector implements Detector {
     }
 
     static ClockLines.Result fit(Samples s) {
+        // A SYN re-sent with the same ISN through a NAT that gave it a new port is a new 4-tuple but the same
+        // connection (seen on the real 6.18 lab runs): a sample, not another connection.
         boolean[] first = new boolean[s.size];
-        Arrays.fill(first, true);
+        it.unimi.dsi.fastutil.ints.IntOpenHashSet isns = new it.unimi.dsi.fastutil.ints.IntOpenHashSet();
+        for (int i = 0; i < s.size; i++) {
+            first[i] = isns.add(s.isn[i]);
+        }
         return ClockLines.fit(s.timeNs, s.tsVal, first, s.tuple, s.size);
     }
 

@@ -122,4 +122,30 @@ class ClockLinesTest {
         assertThat(r.hosts()).isEmpty();
         assertThat(r.perConnectionConnections()).isEqualTo(312);
     }
+
+    @Test
+    void aSynResentThroughNewNatPortsIsOneConnectionNotAHost() {
+        // As on the real 6.18 lab runs: 40 connections whose SYN is re-sent five times on the doubling RTO (1, 2, 4,
+        // 8, 16 s: 31 s from first to last try, long enough to pass for a host's line) with the same ISN, TSval
+        // advancing at 1000 Hz, through a NAT that gives every try a new port, among 300 random-offset connections.
+        SplittableRandom rnd = new SplittableRandom(6);
+        SharedAddressDetector.Samples samples = new SharedAddressDetector.Samples("198.19.0.1");
+        int port = 0;
+        for (int i = 0; i < 300; i++) {
+            samples.add(i * 200_000_000L, rnd.nextInt(), port++, rnd.nextInt());
+        }
+        for (int c = 0; c < 40; c++) {
+            int isn = rnd.nextInt();
+            int ts = rnd.nextInt();
+            long t = c * 1_500_000_000L;
+            for (int at : new int[]{0, 1, 3, 7, 15, 31}) {
+                samples.add(t + at * 1_000_000_000L, ts + 1000 * at, port++, isn);
+            }
+        }
+        ClockLines.Result r = SharedAddressDetector.fit(samples);
+        assertThat(r.hosts()).isEmpty();
+        // 300 + 40 connections, the 200 re-sends not counted again.
+        assertThat(r.connections()).isEqualTo(340);
+        assertThat(r.perConnectionOffsets()).isTrue();
+    }
 }
