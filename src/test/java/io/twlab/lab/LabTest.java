@@ -181,8 +181,12 @@ class LabTest {
             assertThat(CliRunner.run(args.toArray(new String[0]))).as(id).isZero();
             Map<String, Object> lab = map(map(Json.parse(Files.readString(dir.resolve(id).resolve("lab.json"))))
                     .get("lab"));
+            // The simulation predicts none; the real kernel may still show one or two: nf_conntrack keeps its
+            // timeouts in jiffies and can free a NAT port a jiffy before the server's 60 s TIME_WAIT ends, and nft's
+            // random port choice can pick exactly that port (issue 13 measured 7 of 16 rejects at 59.998-60.009 s).
+            // The unfixed run this bundle came from rejects about a hundred: at most 2 is the fix working.
             assertThat(LabComparison.counter(lab, "server", "PAWSTimewait", "PAWSEstab")).as(id + " on the real kernel")
-                    .isZero();
+                    .isLessThanOrEqualTo(2.0);
             assertThat(Json.asLong(map(lab.get("clients")).get("attempts"))).as(id).isGreaterThan(150);
         }
     }
