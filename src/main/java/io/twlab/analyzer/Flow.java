@@ -83,6 +83,22 @@ final class Flow {
         return reset || (clientFin && serverFin);
     }
 
+    /**
+     * When the tuple's previous connection ended (its close, or its first SYN when it never closed), -1 when there
+     * was none or it was seen only mid-stream: the start of the gap a reused tuple came back after.
+     */
+    long previousEndNs() {
+        if (!hasPrevious) {
+            return -1;
+        }
+        return previousClosed && previousCloseTimeNs >= 0 ? previousCloseTimeNs : previousFirstSynTimeNs;
+    }
+
+    /** The first SYN got no answer at all, a re-send after an initial RTO of about 1 s did (a SYN-ACK). */
+    boolean firstSynLostThenAnswered() {
+        return synTries >= 2 && staleAckPacket == 0 && synAcked && Math.abs(synGaps[0] / 1e9 - 1) <= 0.3;
+    }
+
     /** Moves the current generation into "previous" and starts a new one at this SYN. */
     void startGeneration(long timeNs, long packet, int seq) {
         if (firstSynTimeNs >= 0 || generation > 0 || openBeforeFirstSyn) {

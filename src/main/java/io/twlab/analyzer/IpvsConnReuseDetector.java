@@ -26,17 +26,11 @@ final class IpvsConnReuseDetector implements ConnectionDetector {
     private final Map<String, Long> byService = new TreeMap<>();
     private final Evidence evidence = new Evidence();
 
-    /** First try unanswered, re-sent after an initial RTO of about 1 s, answered after that. */
-    static boolean droppedOnceThenAnswered(Flow f) {
-        return f.synTries >= 2 && f.staleAckPacket == 0 && f.synAcked && SynStallDetector.near(f.synGaps[0] / 1e9, 1,
-                0.3);
-    }
-
     @Override
     public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
-        long since = f.previousClosed && f.previousCloseTimeNs >= 0 ? f.previousCloseTimeNs : f.previousFirstSynTimeNs;
-        boolean recent = f.hasPrevious && since >= 0 && f.firstSynTimeNs - since <= RECENT_NS;
-        boolean dropped = droppedOnceThenAnswered(f);
+        long since = f.previousEndNs();
+        boolean recent = since >= 0 && f.firstSynTimeNs - since <= RECENT_NS;
+        boolean dropped = f.firstSynLostThenAnswered();
         if (!recent) {
             fresh++;
             if (dropped) {

@@ -117,12 +117,11 @@ final class NatInsertClashDetector implements Detector {
 
     @Override
     public void onGenerationEnd(Flow f, boolean atCaptureEnd) {
-        if (f.synTries < 2 || f.staleAckPacket != 0 || !f.synAcked || !SynStallDetector.near(f.synGaps[0] / 1e9, 1,
-                0.3)) {
+        if (!f.firstSynLostThenAnswered()) {
             return;
         }
-        long since = f.previousClosed && f.previousCloseTimeNs >= 0 ? f.previousCloseTimeNs : f.previousFirstSynTimeNs;
-        boolean tupleFree = !f.hasPrevious || since < 0 || f.firstSynTimeNs - since > 120_000_000_000L;
+        long since = f.previousEndNs();
+        boolean tupleFree = since < 0 || f.firstSynTimeNs - since > 120_000_000_000L;
         boolean lostInside = !f.synFirstTryCopied && f.synResendCopied;
         if (tupleFree && (lostInside || f.pairedSyn)) {
             candidates.add(f);

@@ -80,9 +80,8 @@ final class PortReuseDetector implements Detector {
         g.maxPort = Math.max(g.maxPort, f.clientPort);
         g.firstNs = Math.min(g.firstNs, s.timeNs);
         g.lastNs = Math.max(g.lastNs, s.timeNs);
-        long since = f.previousClosed && f.previousCloseTimeNs >= 0 ? f.previousCloseTimeNs
-                : f.previousFirstSynTimeNs;
-        if (f.hasPrevious && since >= 0) {
+        long since = f.previousEndNs();
+        if (since >= 0) {
             double interval = (s.timeNs - since) / 1e9;
             g.reuses++;
             g.interval(interval);

@@ -224,18 +224,9 @@ final class SweepCommand implements Callable<Integer> {
                     .longValue(), ((Number) e.get("maxRate")).doubleValue()));
         }
         String hash = (String) m.get("scenarioHash");
-        List<RunRow> ordered = new ArrayList<>();
+        List<RunRow> ordered;
         try (SweepStore store = SweepStore.open(report, axes, chosen)) {
-            Map<String, RunRow> byKey = new java.util.HashMap<>();
-            for (RunRow r : store.rows(hash)) {
-                byKey.putIfAbsent(String.join("\u0000", r.values()) + "\u0000" + r.seed(), r);
-            }
-            for (SweepPlan.Point p : points) {
-                for (long seed : seedList) {
-                    RunRow r = byKey.get(String.join("\u0000", p.values()) + "\u0000" + seed);
-                    ordered.add(r != null ? r : new RunRow(p.values(), seed, null, "not in the store"));
-                }
-            }
+            ordered = Sweep.inPlanOrder(plan, store.rows(hash));
         }
         SweepReport.Meta meta = new SweepReport.Meta((String) m.get("scenario"), hash, (List<String>) m.get("sets"),
                 plan, chosen, (String) m.get("map"), ((Number) m.get("threshold")).doubleValue(), edges);
@@ -263,9 +254,7 @@ final class SweepCommand implements Callable<Integer> {
         }
 
         static Progress of(int total, boolean quietOrJson) {
-            String tty = System.getProperty("twlab.stderrIsTerminal");
-            boolean terminal = tty != null ? Boolean.parseBoolean(tty) : System.console() != null;
-            return new Progress(total, terminal && !quietOrJson);
+            return new Progress(total, TerminalProgress.stderrIsTerminal() && !quietOrJson);
         }
 
         void done(int runs) {

@@ -29,7 +29,7 @@ final class TerminalProgress implements Simulator.ProgressListener {
     }
 
     /** bin/twlab tests stderr with `[ -t 2 ]`; run without it, a console (stdin and stdout a terminal) counts. */
-    private static boolean stderrIsTerminal() {
+    static boolean stderrIsTerminal() {
         String fromLauncher = System.getProperty("twlab.stderrIsTerminal");
         return fromLauncher != null ? Boolean.parseBoolean(fromLauncher) : System.console() != null;
     }

@@ -138,18 +138,10 @@ public final class Sweep {
             if (failure[0] != null) {
                 throw failure[0];
             }
-            List<RunRow> ordered = new ArrayList<>();
-            int failed = 0;
-            for (SweepPlan.Point p : plan.points()) {
-                for (long seed : plan.seeds()) {
-                    String k = key(p.values(), seed);
-                    RunRow r = fresh.containsKey(k) ? fresh.get(k) : have.get(k);
-                    ordered.add(r);
-                    if (r.failed()) {
-                        failed++;
-                    }
-                }
-            }
+            List<RunRow> known = new ArrayList<>(have.values());
+            known.addAll(fresh.values());
+            List<RunRow> ordered = inPlanOrder(plan, known);
+            int failed = (int) ordered.stream().filter(RunRow::failed).count();
             List<SweepStore.Aggregate> points = aggregate(plan, ordered, s.metrics().size());
             store.export(dir, hash, ordered, points);
             return new Outcome(hash, ordered, points, todo.size(), reused, failed, edges(s));
@@ -158,6 +150,29 @@ public final class Sweep {
 
     private static String key(List<String> values, long seed) {
         return String.join("\u0000", values) + "\u0000" + seed;
+    }
+
+    /**
+     * The plan's runs in plan order (points, then seeds) from rows of the store: for each point and seed the last
+     * successful row, else the last failed one, else a row saying it is not in the store.
+     */
+    public static List<RunRow> inPlanOrder(SweepPlan plan, List<RunRow> rows) {
+        Map<String, RunRow> byKey = new HashMap<>();
+        for (RunRow r : rows) {
+            String k = key(r.values(), r.seed());
+            RunRow before = byKey.get(k);
+            if (before == null || !r.failed() || before.failed()) {
+                byKey.put(k, r);
+            }
+        }
+        List<RunRow> ordered = new ArrayList<>();
+        for (SweepPlan.Point p : plan.points()) {
+            for (long seed : plan.seeds()) {
+                RunRow r = byKey.get(key(p.values(), seed));
+                ordered.add(r != null ? r : new RunRow(p.values(), seed, null, "not in the store"));
+            }
+        }
+        return ordered;
     }
 
     /** Per point, over its successful seeds: mean, min and max of each metric. Rows come in plan order. */
@@ -234,6 +249,22 @@ public final class Sweep {
     }
 
     /**
+     * The mean of a metric over the points whose first value is {@code x} and second {@code row} (any, for null),
+     * the further axes averaged over; null when none of them ran.
+     */
+    public static Double meanAt(List<SweepStore.Aggregate> points, int metric, String x, String row) {
+        double sum = 0;
+        int n = 0;
+        for (SweepStore.Aggregate a : points) {
+            if (a.values().get(0).equals(x) && (row == null || a.values().get(1).equals(row)) && a.seeds() > 0) {
+                sum += a.mean()[metric];
+                n++;
+            }
+        }
+        return n == 0 ? null : sum / n;
+    }
+
+    /**
      * Per value of the second axis (one row with one axis): the first value of the first axis, in axis order, whose
      * mean of the map metric is above the threshold, or null when none is.
      */
@@ -245,16 +276,8 @@ public final class Sweep {
         for (String row : rows) {
             String first = null;
             for (String x : axes.get(0).values()) {
-                double sum = 0;
-                int n = 0;
-                for (SweepStore.Aggregate a : points) {
-                    if (a.values().get(0).equals(x) && (axes.size() < 2 || a.values().get(1).equals(row))
-                            && a.seeds() > 0) {
-                        sum += a.mean()[metric];
-                        n++;
-                    }
-                }
-                if (n > 0 && sum / n > threshold) {
+                Double mean = meanAt(points, metric, x, axes.size() < 2 ? null : row);
+                if (mean != null && mean > threshold) {
                     first = x;
                     break;
                 }

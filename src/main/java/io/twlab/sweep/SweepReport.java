@@ -98,17 +98,10 @@ public final class SweepReport {
         return Math.abs(v) >= 1000 ? Math.round(v * 10) / 10.0 : Math.round(v * 1e6) / 1e6;
     }
 
-    /** Mean of the metric over the points at (x, row), the other axes averaged; null when none ran. */
-    private static Double cell(SweepPlan plan, List<SweepStore.Aggregate> points, int metric, String x, String row) {
-        double sum = 0;
-        int n = 0;
-        for (SweepStore.Aggregate a : points) {
-            if (a.values().get(0).equals(x) && (row == null || a.values().get(1).equals(row)) && a.seeds() > 0) {
-                sum += a.mean()[metric];
-                n++;
-            }
-        }
-        return n == 0 ? null : round(sum / n);
+    /** The map's cell at (x, row): {@link Sweep#meanAt}, rounded as the JSON figures are. */
+    private static Double cell(List<SweepStore.Aggregate> points, int metric, String x, String row) {
+        Double mean = Sweep.meanAt(points, metric, x, row);
+        return mean == null ? null : round(mean);
     }
 
     public static String html(Meta meta, List<SweepStore.Aggregate> points) {
@@ -131,7 +124,7 @@ public final class SweepReport {
             for (String row : rows) {
                 List<Double> line = new ArrayList<>();
                 for (String x : xAxis.values()) {
-                    line.add(cell(plan, points, metric, x, row));
+                    line.add(cell(points, metric, x, row));
                 }
                 cells.add(line);
                 String b = firstAbove.get(row);
@@ -163,7 +156,7 @@ public final class SweepReport {
         for (String row : rows) {
             List<Double> values = new ArrayList<>();
             for (String x : xAxis.values()) {
-                values.add(cell(plan, points, metric, x, row));
+                values.add(cell(points, metric, x, row));
             }
             lines.add(HtmlPage.line(row == null ? meta.mapMetric() : yAxis.path() + "=" + row, null, values));
         }

@@ -116,24 +116,29 @@ public final class SweepStore implements AutoCloseable {
         try (DuckDBAppender a = c.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA,
                 "runs")) {
             a.beginRow();
-            a.append(hash);
-            for (String v : row.values()) {
-                a.append(v);
-            }
-            a.append(row.seed());
-            for (int i = 0; i < metrics.size(); i++) {
-                if (row.metrics() == null) {
-                    a.appendNull();
-                } else {
-                    a.append(row.metrics()[i]);
-                }
-            }
-            if (row.error() == null) {
+            appendRun(a, hash, row);
+            a.endRow();
+        }
+    }
+
+    /** A run's columns in the order of table {@code runs}: hash, varied values, seed, metrics, error. */
+    private void appendRun(DuckDBAppender a, String hash, RunRow row) throws SQLException {
+        a.append(hash);
+        for (String v : row.values()) {
+            a.append(v);
+        }
+        a.append(row.seed());
+        for (int i = 0; i < metrics.size(); i++) {
+            if (row.metrics() == null) {
                 a.appendNull();
             } else {
-                a.append(row.error());
+                a.append(row.metrics()[i]);
             }
-            a.endRow();
+        }
+        if (row.error() == null) {
+            a.appendNull();
+        } else {
+            a.append(row.error());
         }
     }
 
@@ -185,23 +190,7 @@ public final class SweepStore implements AutoCloseable {
             int run = 0;
             for (RunRow row : ordered) {
                 a.beginRow();
-                a.append(hash);
-                for (String v : row.values()) {
-                    a.append(v);
-                }
-                a.append(row.seed());
-                for (int i = 0; i < metrics.size(); i++) {
-                    if (row.metrics() == null) {
-                        a.appendNull();
-                    } else {
-                        a.append(row.metrics()[i]);
-                    }
-                }
-                if (row.error() == null) {
-                    a.appendNull();
-                } else {
-                    a.append(row.error());
-                }
+                appendRun(a, hash, row);
                 a.append(run++);
                 a.endRow();
             }
