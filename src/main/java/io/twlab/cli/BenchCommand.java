@@ -7,7 +7,7 @@ import io.twlab.model.Runner;
 import io.twlab.report.Json;
 import io.twlab.scenario.ScenarioLoader;
 import io.twlab.scenario.ScenarioSpec;
-import io.twlab.tcp.ReaperExperiment;
+import io.twlab.model.ReaperExperiment;
 import io.twlab.tcp.TimeWaitTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

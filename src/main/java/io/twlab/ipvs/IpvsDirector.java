@@ -32,25 +32,16 @@ public final class IpvsDirector extends NetNode {
     private final it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<java.util.ArrayList<IpvsConnection>> dueBySecond =
             new it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap<>();
     private long nextSweepSecond = -1;
-    private long droppedNoEntry;
-    private long droppedNoServer;
-    private long reusedEntries;
-    private long droppedNoLocalPort;
+    private final long[] verdicts = new long[IpvsVerdict.values().length];
 
     private static final int EV_SYN_RETRY = 2;
     private static final int EV_WEIGHT = 3;
     private final SynProxy synProxy;
     private boolean conntrack;
-    private long synsDroppedForConntrack;
     private final java.util.SplittableRandom random;
     private final long cookieSecret;
     private long synsLostTowardServers;
     private long synProxyRetries;
-
-    public IpvsDirector(Simulator sim, String name, List<VirtualService> services, IpvsTimeouts timeouts,
-                        int connReuseMode) {
-        this(sim, name, services, timeouts, connReuseMode, SynProxy.OFF, new java.util.SplittableRandom(0));
-    }
 
     public IpvsDirector(Simulator sim, String name, List<VirtualService> services, IpvsTimeouts timeouts,
                         int connReuseMode, SynProxy synProxy, java.util.SplittableRandom random) {
@@ -82,7 +73,7 @@ public final class IpvsDirector extends NetNode {
 
     /** Non-SYN packets to a VIP with no entry (the director's own stack would answer them with an RST). */
     public long droppedNoEntry() {
-        return droppedNoEntry;
+        return verdicts(IpvsVerdict.NO_ENTRY) + verdicts(IpvsVerdict.SYNPROXY_BAD_COOKIE);
     }
 
     /**
@@ -96,7 +87,7 @@ public final class IpvsDirector extends NetNode {
 
     /** SYNs dropped because an old conntrack entry was confirmed (conntrack with conn_reuse_mode 1). */
     public long synsDroppedForConntrack() {
-        return synsDroppedForConntrack;
+        return verdicts(IpvsVerdict.REUSE_DROP);
     }
 
     /** SYNs toward real servers that were lost (SynProxy.rsSynLoss). */
@@ -110,16 +101,21 @@ public final class IpvsDirector extends NetNode {
     }
 
     public long droppedNoLocalPort() {
-        return droppedNoLocalPort;
+        return verdicts(IpvsVerdict.NO_LOCAL_PORT);
     }
 
     public long droppedNoServer() {
-        return droppedNoServer;
+        return verdicts(IpvsVerdict.NO_SERVER);
     }
 
     /** SYNs that found an existing entry and were sent to its real server without scheduling. */
     public long reusedEntries() {
-        return reusedEntries;
+        return verdicts(IpvsVerdict.ENTRY_REUSED);
+    }
+
+    /** How many packets ended in {@code v}. */
+    public long verdicts(IpvsVerdict v) {
+        return verdicts[v.ordinal()];
     }
 
     public long conns() {
@@ -134,15 +130,30 @@ public final class IpvsDirector extends NetNode {
     protected void receive(Simulator sim, Packet p) {
         countPacket();
         VirtualService svc = serviceFor(p.dstIp, p.dstPort);
+        IpvsVerdict v;
+        IpvsConnection c = null;
         if (svc != null) {
-            fromClient(svc, p);
-            return;
+            c = explaining() ? live(byClient.get(TupleTable.key1(p.srcIp, p.srcPort, svc.port), svc.vip & 0xffffffffL))
+                    : null;
+        } else {
+            c = live(byServer.get(TupleTable.key1(p.srcIp, p.srcPort, p.dstPort), p.dstIp & 0xffffffffL));
         }
-        IpvsConnection c = live(byServer.get(TupleTable.key1(p.srcIp, p.srcPort, p.dstPort), p.dstIp & 0xffffffffL));
-        if (c != null) {
-            fromServer(c, p);
+        String before = c == null ? "none" : c.state.name();
+        if (svc != null) {
+            v = fromClient(svc, p);
+        } else if (c != null) {
+            v = fromServer(c, p);
         } else {
             forward(sim, p);
+            v = IpvsVerdict.ROUTED;
+        }
+        verdicts[v.ordinal()]++;
+        if (explaining()) {
+            IpvsConnection after = svc != null
+                    ? byClient.get(TupleTable.key1(explainedClientIp, explainedClientPort, svc.port), svc.vip & 0xffffffffL)
+                    : c;
+            explain(v.name(), v.kernelFunction(), "entry " + before,
+                    "entry " + (after == null || after.expired ? "none" : after.state.name()));
         }
     }
 
@@ -154,6 +165,9 @@ public final class IpvsDirector extends NetNode {
     }
 
     private boolean expireNodestConn;
+    /** The client tuple of the packet being received, for --explain's state after. */
+    private int explainedClientIp;
+    private int explainedClientPort;
 
     /** net.ipv4.vs.expire_nodest_conn: entries on a quiesced (weight 0) real server give way to a new SYN. */
     public void setExpireNodestConn(boolean on) {
@@ -174,21 +188,22 @@ public final class IpvsDirector extends NetNode {
         return null;
     }
 
-    private void fromClient(VirtualService svc, Packet p) {
+    private IpvsVerdict fromClient(VirtualService svc, Packet p) {
+        explainedClientIp = p.srcIp;
+        explainedClientPort = p.srcPort;
         long a = TupleTable.key1(p.srcIp, p.srcPort, svc.port);
         long b = svc.vip & 0xffffffffL;
         IpvsConnection c = live(byClient.get(a, b));
         boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK) && !p.has(Packet.RST);
         if (proxied(svc)) {
             if (c == null || (syn && (c.state == IpvsTcpState.TIME_WAIT || c.state == IpvsTcpState.CLOSE))) {
-                proxyHandshake(svc, c, p, a, b);
-                return;
+                return proxyHandshake(svc, c, p, a, b);
             }
             if (c.proxyPending) {
                 if (p.payloadLength > 0 || p.has(Packet.FIN)) {
                     c.held = p; // only the latest segment is kept; the client retransmits the rest
                 }
-                return;
+                return IpvsVerdict.SYNPROXY_HELD;
             }
         }
         if (c != null && syn && connReuseMode != 0 && expectsNewConnection(c)) {
@@ -199,27 +214,24 @@ public final class IpvsDirector extends NetNode {
             if (conntrack) {
                 // ...unless conntrack confirmed the old flow: IPVS drops this SYN (and the old conntrack entry
                 // with the IPVS one), so only the client's retransmission gets through.
-                synsDroppedForConntrack++;
-                return;
+                return IpvsVerdict.REUSE_DROP;
             }
         }
+        IpvsVerdict verdict = IpvsVerdict.FORWARDED;
         if (c == null) {
             if (!syn) {
-                droppedNoEntry++;
-                return;
+                return IpvsVerdict.NO_ENTRY;
             }
             RealServer rs = svc.choose(p.srcIp, p.srcPort, sim.now());
             if (rs == null) {
-                droppedNoServer++;
-                return;
+                return IpvsVerdict.NO_SERVER;
             }
             int sideIp = p.srcIp;
             int sidePort = p.srcPort;
             if (svc.mode == ForwardingMode.FULLNAT) {
                 long side = allocateLocalPort(svc, rs, p.srcPort);
                 if (side < 0) {
-                    droppedNoLocalPort++;
-                    return;
+                    return IpvsVerdict.NO_LOCAL_PORT;
                 }
                 sideIp = (int) (side >>> 16);
                 sidePort = (int) (side & 0xffff);
@@ -227,8 +239,9 @@ public final class IpvsDirector extends NetNode {
             c = new IpvsConnection(p.srcIp, p.srcPort, svc, rs, sideIp, sidePort);
             c.seqDelta = isnDelta(c, p.seq);
             bind(c, a, b);
+            verdict = IpvsVerdict.SCHEDULED;
         } else if (syn) {
-            reusedEntries++;
+            verdict = IpvsVerdict.ENTRY_REUSED;
         }
         c.server.inPkts++;
         svc.inPkts++;
@@ -236,7 +249,7 @@ public final class IpvsDirector extends NetNode {
             // Replies bypass the director: the entry is driven by input alone (IP_VS_CONN_F_NOOUTPUT).
             transition(c, IpvsTcpState.Direction.INPUT_ONLY, p);
             forwardTowards(sim, c.server.ip, p);
-            return;
+            return verdict;
         }
         transition(c, IpvsTcpState.Direction.INPUT, p);
         p.dstIp = c.server.ip;
@@ -252,17 +265,21 @@ public final class IpvsDirector extends NetNode {
                 p.hasTimestamp = false; // timestamp_remove_entry: the real server judges reuse by sequence only
             }
         }
-        sendTowardServer(p);
+        return sendTowardServer(p) ? verdict : IpvsVerdict.SYN_LOST_TOWARD_SERVER;
     }
 
-    /** A packet leaving for a real server; a SYN may be lost there (SynProxy.lossAt the last second's rate). */
-    private void sendTowardServer(Packet p) {
+    /**
+     * A packet leaving for a real server; a SYN may be lost there (SynProxy.lossAt the last second's rate).
+     * Returns false when it was lost.
+     */
+    private boolean sendTowardServer(Packet p) {
         if (p.has(Packet.SYN) && (synProxy.rsSynLoss() > 0 || synProxy.rsSynLossPerKpps() > 0)
                 && random.nextDouble() < synProxy.lossAt(packetsLastSecond())) {
             synsLostTowardServers++;
-            return;
+            return false;
         }
         forward(sim, p);
+        return true;
     }
 
     private long packetSecond = -1;
@@ -303,33 +320,30 @@ public final class IpvsDirector extends NetNode {
      * SYNPROXY's first handshake: answer a SYN with a cookie SYN-ACK (no state); on an ACK that carries a valid
      * cookie, schedule a real server and send it the SYN the proxy keeps for re-sending.
      */
-    private void proxyHandshake(VirtualService svc, IpvsConnection old, Packet p, long a, long b) {
+    private IpvsVerdict proxyHandshake(VirtualService svc, IpvsConnection old, Packet p, long a, long b) {
         boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK) && !p.has(Packet.RST);
         if (syn) {
             Packet synAck = ownPacket(svc.vip, svc.port, p.srcIp, p.srcPort, Packet.SYN | Packet.ACK,
                     cookie(p.srcIp, p.srcPort, svc, p.seq), p.seq + 1);
             synAck.mss = 1460;
             forward(sim, synAck);
-            return;
+            return IpvsVerdict.SYNPROXY_COOKIE_SENT;
         }
         boolean bareAck = p.has(Packet.ACK) && !p.has(Packet.SYN) && !p.has(Packet.RST);
         int clientIsn = p.seq - 1;
         if (!bareAck || p.ack - 1 != cookie(p.srcIp, p.srcPort, svc, clientIsn)) {
-            droppedNoEntry++;
-            return;
+            return IpvsVerdict.SYNPROXY_BAD_COOKIE;
         }
         if (old != null) {
             expire(old); // synproxy_conn_reuse: a valid ACK on a closed entry replaces it
         }
         RealServer rs = svc.choose(p.srcIp, p.srcPort, sim.now());
         if (rs == null) {
-            droppedNoServer++;
-            return;
+            return IpvsVerdict.NO_SERVER;
         }
         long side = allocateLocalPort(svc, rs, p.srcPort);
         if (side < 0) {
-            droppedNoLocalPort++;
-            return;
+            return IpvsVerdict.NO_LOCAL_PORT;
         }
         IpvsConnection c = new IpvsConnection(p.srcIp, p.srcPort, svc, rs, (int) (side >>> 16), (int) (side & 0xffff));
         c.clientIsn = clientIsn;
@@ -343,6 +357,7 @@ public final class IpvsDirector extends NetNode {
             c.held = p;
         }
         sendProxySyn(c);
+        return IpvsVerdict.SYNPROXY_ACK_ACCEPTED;
     }
 
     /**
@@ -447,12 +462,13 @@ public final class IpvsDirector extends NetNode {
         return -1;
     }
 
-    private void fromServer(IpvsConnection c, Packet p) {
+    private IpvsVerdict fromServer(IpvsConnection c, Packet p) {
         if (c.proxyPending) {
             if (p.has(Packet.SYN) && p.has(Packet.ACK)) {
                 completeProxiedHandshake(c, p);
+                return IpvsVerdict.SYNPROXY_SERVER_ANSWERED;
             }
-            return;
+            return IpvsVerdict.SYNPROXY_PENDING_IGNORED;
         }
         transition(c, IpvsTcpState.Direction.OUTPUT, p);
         c.server.outPkts++;
@@ -468,6 +484,7 @@ public final class IpvsDirector extends NetNode {
             }
         }
         forward(sim, p);
+        return IpvsVerdict.REPLY_FORWARDED;
     }
 
     /**

@@ -62,8 +62,4 @@ public enum IpvsTcpState {
         }
         return decode(NEXT[direction.ordinal()][event].charAt(ordinal()));
     }
-
-    static IpvsTcpState of(int ordinal) {
-        return ALL[ordinal];
-    }
 }

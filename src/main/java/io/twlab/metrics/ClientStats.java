@@ -1,6 +1,6 @@
 package io.twlab.metrics;
 
-import io.twlab.workload.FailureCause;
+import io.twlab.metrics.FailureCause;
 
 /** What the clients of a run experienced: totals, failures by cause, connect and first-byte latency. */
 public final class ClientStats {

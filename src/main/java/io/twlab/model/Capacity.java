@@ -3,7 +3,6 @@ package io.twlab.model;
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.KernelProfile;
 import io.twlab.metrics.TimeWaitLifetimes;
-import io.twlab.tcp.ReaperExperiment;
 
 /**
  * The highest steady rate of short connections over a fixed set of 4-tuples before a tuple comes back while

@@ -11,7 +11,7 @@ import io.twlab.nat.SnatGateway;
 import io.twlab.tcp.Counter;
 import io.twlab.tcp.TcpHost;
 import io.twlab.workload.ClientWorkload;
-import io.twlab.workload.FailureCause;
+import io.twlab.metrics.FailureCause;
 
 import java.util.ArrayList;
 import java.util.List;

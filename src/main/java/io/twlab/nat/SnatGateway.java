@@ -38,13 +38,11 @@ public final class SnatGateway extends NetNode {
     private int linuxRover;
     private boolean sweepScheduled;
 
-    private long flowsCreated;
-    private long allocationFailures;
-    private long droppedNoMapping;
+    private final long[] verdicts = new long[NatVerdict.values().length];
     private long evictions;
-    private long mappingsReused;
     private boolean dropInvalid;
-    private long droppedInvalid;
+    private NatFlow explainedFlow;
+    private String explainedStateBefore;
     /** When each (public address, port) was last handed out, +1 so that 0 means never; indexed address * 65536 + port. */
     private final long[] lastAllocatedAt;
     private long minReuseAgeSinceSample = Long.MAX_VALUE;
@@ -104,7 +102,12 @@ public final class SnatGateway extends NetNode {
     }
 
     public long droppedInvalid() {
-        return droppedInvalid;
+        return verdicts(NatVerdict.INVALID_DROPPED);
+    }
+
+    /** How many packets ended in {@code v}. */
+    public long verdicts(NatVerdict v) {
+        return verdicts[v.ordinal()];
     }
 
     public void addInsideAddress(int ip) {
@@ -117,15 +120,15 @@ public final class SnatGateway extends NetNode {
     }
 
     public long flowsCreated() {
-        return flowsCreated;
+        return verdicts(NatVerdict.NEW_MAPPING);
     }
 
     public long allocationFailures() {
-        return allocationFailures;
+        return verdicts(NatVerdict.NO_FREE_PORT);
     }
 
     public long droppedNoMapping() {
-        return droppedNoMapping;
+        return verdicts(NatVerdict.NO_MAPPING) + verdicts(NatVerdict.REPLY_NO_MAPPING);
     }
 
     public long evictions() {
@@ -133,7 +136,7 @@ public final class SnatGateway extends NetNode {
     }
 
     public long mappingsReused() {
-        return mappingsReused;
+        return verdicts(NatVerdict.CLOSED_MAPPING_REUSED);
     }
 
     public int activeMappings() {
@@ -142,12 +145,29 @@ public final class SnatGateway extends NetNode {
 
     @Override
     protected void receive(Simulator sim, Packet p) {
+        explainedFlow = null;
+        explainedStateBefore = "none";
+        NatVerdict v;
         if (isPublic(p.dstIp)) {
-            fromOutside(p);
+            v = fromOutside(p);
         } else if (insideAddresses.contains(p.srcIp)) {
-            fromInside(p);
+            v = fromInside(p);
         } else {
             forward(sim, p);
+            v = NatVerdict.ROUTED;
+        }
+        verdicts[v.ordinal()]++;
+        if (explaining()) {
+            explain(v.name(), v.kernelFunction(), "mapping " + explainedStateBefore,
+                    "mapping " + (explainedFlow == null ? "none" : explainedFlow.state.name()));
+        }
+    }
+
+    /** For --explain: the mapping a packet met and its conntrack state before the packet. */
+    private void noteFlow(NatFlow f) {
+        if (explaining()) {
+            explainedFlow = f;
+            explainedStateBefore = f == null ? "none" : f.state.name();
         }
     }
 
@@ -160,19 +180,21 @@ public final class SnatGateway extends NetNode {
         return false;
     }
 
-    private void fromInside(Packet p) {
+    private NatVerdict fromInside(Packet p) {
         long now = sim.now();
         long a = TupleTable.key1(p.srcIp, p.srcPort, p.dstPort);
         long b = p.dstIp & 0xffffffffL;
         NatFlow f = live(byInside.get(a, b), now);
         boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK);
+        NatVerdict verdict = NatVerdict.TRANSLATED;
+        noteFlow(f);
         if (f != null && syn && f.state.closed()) {
             if (allocation == PortAllocation.LINUX) {
                 // nf_conntrack_tcp: a SYN on a closed entry kills it and NAT is done again (new port).
                 remove(f);
                 f = null;
             } else {
-                mappingsReused++;
+                verdict = NatVerdict.CLOSED_MAPPING_REUSED;
                 f.finFromInside = false;
                 f.finFromOutside = false;
                 f.state = NatTcpState.SYN_SENT;
@@ -180,37 +202,40 @@ public final class SnatGateway extends NetNode {
         }
         if (f == null) {
             if (!syn) {
-                droppedNoMapping++;
-                return;
+                return NatVerdict.NO_MAPPING;
             }
             f = allocate(p, now);
             if (f == null) {
-                allocationFailures++;
-                return;
+                return NatVerdict.NO_FREE_PORT;
+            }
+            verdict = NatVerdict.NEW_MAPPING;
+            if (explaining()) {
+                explainedFlow = f;
             }
         }
         trackInside(f, p, now);
         p.srcIp = f.publicIp;
         p.srcPort = f.publicPort;
         forward(sim, p);
+        return verdict;
     }
 
-    private void fromOutside(Packet p) {
+    private NatVerdict fromOutside(Packet p) {
         long now = sim.now();
         NatFlow f = live(byOutside.get(TupleTable.key1(p.dstIp, p.dstPort, p.srcPort), p.srcIp & 0xffffffffL), now);
+        noteFlow(f);
         if (f == null) {
-            droppedNoMapping++;
-            return;
+            return NatVerdict.REPLY_NO_MAPPING;
         }
         if (dropInvalid && f.state == NatTcpState.SYN_SENT && !p.has(Packet.RST)
                 && !(p.has(Packet.SYN) && p.has(Packet.ACK))) {
-            droppedInvalid++;
-            return;
+            return NatVerdict.INVALID_DROPPED;
         }
         trackOutside(f, p, now);
         p.dstIp = f.innerIp;
         p.dstPort = f.innerPort;
         forward(sim, p);
+        return NatVerdict.REPLY_TRANSLATED;
     }
 
     private NatFlow live(NatFlow f, long now) {
@@ -280,7 +305,6 @@ public final class SnatGateway extends NetNode {
             case LINUX -> allocateLinux(p, now);
         };
         if (f != null) {
-            flowsCreated++;
             noteReuse(f.publicIp, f.publicPort, now);
             f.insideSeqEnd = p.seq;
             setState(f, NatTcpState.SYN_SENT, now);

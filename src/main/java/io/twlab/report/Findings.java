@@ -12,7 +12,7 @@ import io.twlab.net.Link;
 import io.twlab.report.Finding.Severity;
 import io.twlab.tcp.Counter;
 import io.twlab.tcp.TcpHost;
-import io.twlab.workload.FailureCause;
+import io.twlab.metrics.FailureCause;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,9 +2,13 @@ package io.twlab.report;
 
 import io.twlab.metrics.SeriesTable;
 import io.twlab.model.SeriesRecorder;
+import io.twlab.ipvs.IpvsVerdict;
+import io.twlab.nat.NatVerdict;
+import io.twlab.net.Verdict;
 import io.twlab.tcp.Counter;
+import io.twlab.tcp.TcpVerdict;
 import io.twlab.tcp.Counters;
-import io.twlab.workload.FailureCause;
+import io.twlab.metrics.FailureCause;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -273,6 +277,8 @@ public final class HtmlReport {
 
         HtmlPage.charts(h, "Over time", charts, bucket > 1 ? " Each point covers " + bucket + " s." : "");
 
+        drops(h);
+
         counters(h);
 
         h.append("<footer>Written by twlab from scenario ").append(HtmlPage.esc(name)).append(", seed ")
@@ -395,7 +401,11 @@ public final class HtmlReport {
             long[] v = blocks.computeIfAbsent(key, k -> new long[Counter.values().length]);
             members.merge(key, 1, Integer::sum);
             kernels.putIfAbsent(key, String.valueOf(hm.get("kernel")));
-            Json.object(hm.get("counters")).forEach((c, value) -> v[Counter.valueOf(c).ordinal()] += Json.asLong(value));
+            // A summary from another twlab version may name counters this one does not have: they are skipped.
+            Json.object(hm.get("counters")).forEach((c, value) -> COUNTERS_BY_NAME.computeIfPresent(c, (k, counter) -> {
+                v[counter.ordinal()] += Json.asLong(value);
+                return counter;
+            }));
         });
         blocks.forEach((key, values) -> {
             Counters view = new Counters();
@@ -409,11 +419,60 @@ public final class HtmlReport {
         h.append("</div>\n");
     }
 
+    /**
+     * Every packet an element rejected or dropped, by the verdict that named the branch, with the kernel function
+     * it follows: servers one by one, client groups summed, then NATs and directors.
+     */
+    private void drops(StringBuilder h) {
+        Map<String, Map<String, Long>> rows = new LinkedHashMap<>();
+        Map<String, String> functions = new LinkedHashMap<>();
+        Json.object(summary.get("hosts")).forEach((n, o) -> {
+            Map<String, Object> hm = Json.object(o);
+            String key = "server".equals(hm.get("role")) ? n : String.valueOf(hm.getOrDefault("group", n));
+            addDrops(rows, functions, key, hm.get("drops"), TcpVerdict.values());
+        });
+        Json.object(summary.getOrDefault("nats", Map.of())).forEach((n, o) ->
+                addDrops(rows, functions, n, Json.object(o).get("drops"), NatVerdict.values()));
+        Json.object(summary.getOrDefault("directors", Map.of())).forEach((n, o) ->
+                addDrops(rows, functions, n, Json.object(o).get("drops"), IpvsVerdict.values()));
+        h.append("<h2>Drops by reason</h2>\n");
+        if (rows.values().stream().allMatch(Map::isEmpty)) {
+            h.append("<p>No element rejected or dropped a packet.</p>\n");
+            return;
+        }
+        h.append("<table><tr><th>element</th><th>verdict</th><th>kernel function</th><th>packets</th></tr>\n");
+        rows.forEach((element, reasons) -> reasons.forEach((reason, n) -> h.append("<tr><td>")
+                .append(HtmlPage.esc(element)).append("</td><td>").append(HtmlPage.esc(reason)).append("</td><td>")
+                .append(HtmlPage.esc(functions.getOrDefault(reason, ""))).append("</td>").append(numCell(n))
+                .append("</tr>\n")));
+        h.append("</table>\n");
+    }
+
+    private static void addDrops(Map<String, Map<String, Long>> rows, Map<String, String> functions, String element,
+                                 Object drops, Verdict[] verdicts) {
+        Map<String, Long> reasons = rows.computeIfAbsent(element, k -> new LinkedHashMap<>());
+        if (!(drops instanceof Map<?, ?>)) {
+            return;
+        }
+        Json.object(drops).forEach((reason, n) -> {
+            reasons.merge(reason, Json.asLong(n), Long::sum);
+            for (Verdict v : verdicts) {
+                if (v.name().equals(reason)) {
+                    functions.put(reason, v.kernelFunction());
+                }
+            }
+        });
+    }
+
     // ---- small helpers ----
 
+    private static final Map<String, Counter> COUNTERS_BY_NAME = new java.util.HashMap<>();
 
-
-
+    static {
+        for (Counter c : Counter.values()) {
+            COUNTERS_BY_NAME.put(c.name(), c);
+        }
+    }
 
     private static String numCell(Object v) {
         return "<td class=\"num\">" + count(v) + "</td>";

@@ -14,9 +14,12 @@ import io.twlab.nat.SnatGateway;
 import io.twlab.net.Ipv4;
 import io.twlab.scenario.ScenarioSpec;
 import io.twlab.tcp.Counter;
+import io.twlab.tcp.TcpVerdict;
+import io.twlab.nat.NatVerdict;
+import io.twlab.ipvs.IpvsVerdict;
 import io.twlab.tcp.Counters;
 import io.twlab.tcp.TcpHost;
-import io.twlab.workload.FailureCause;
+import io.twlab.metrics.FailureCause;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,6 +110,13 @@ public final class RunSummary {
                 counters.put(c.name(), host.counters().get(c));
             }
             hm.put("counters", counters);
+            Map<String, Object> drops = new LinkedHashMap<>();
+            for (TcpVerdict v : TcpVerdict.values()) {
+                if (v.drop() && host.verdicts(v) > 0) {
+                    drops.put(v.name(), host.verdicts(v));
+                }
+            }
+            hm.put("drops", drops);
             hosts.put(host.name(), hm);
         }
         root.put("hosts", hosts);
@@ -124,6 +134,13 @@ public final class RunSummary {
             nm.put("droppedWithoutMapping", n.droppedNoMapping());
             nm.put("droppedInvalid", n.droppedInvalid());
             nm.put("activeMappings", n.activeMappings());
+            Map<String, Object> drops = new LinkedHashMap<>();
+            for (NatVerdict v : NatVerdict.values()) {
+                if (v.drop() && n.verdicts(v) > 0) {
+                    drops.put(v.name(), n.verdicts(v));
+                }
+            }
+            nm.put("drops", drops);
             nats.put(n.name(), nm);
         }
         root.put("nats", nats);
@@ -140,6 +157,13 @@ public final class RunSummary {
             dm.put("droppedNoServer", d.droppedNoServer());
             dm.put("droppedNoLocalPort", d.droppedNoLocalPort());
             dm.put("noRouteDrops", d.noRouteDrops());
+            Map<String, Object> drops = new LinkedHashMap<>();
+            for (IpvsVerdict v : IpvsVerdict.values()) {
+                if (v.drop() && d.verdicts(v) > 0) {
+                    drops.put(v.name(), d.verdicts(v));
+                }
+            }
+            dm.put("drops", drops);
             Map<String, Object> services = new LinkedHashMap<>();
             for (VirtualService v : d.services()) {
                 Map<String, Object> vm = new LinkedHashMap<>();

@@ -13,7 +13,6 @@ public enum Counter {
     OutSegs("Tcp", "segments sent out"),
     RetransSegs("Tcp", "segments retransmitted"),
     OutRsts("Tcp", "resets sent"),
-    SyncookiesSent("TcpExt", "SYN cookies sent"),
     PAWSPassive("TcpExt", "passive connections rejected because of time stamp"),
     PAWSActive("TcpExt", "active connections rejected because of time stamp"),
     PAWSEstab("TcpExt", "packets rejects in established connections because of timestamp"),
@@ -22,15 +21,16 @@ public enum Counter {
     TWRecycled("TcpExt", "time wait sockets recycled by time stamp"),
     TWKilled("TcpExt", "TCP sockets finished time wait in slow timer"),
     DelayedACKs("TcpExt", "delayed acks sent"),
-    ListenOverflows("TcpExt", "times the listen queue of a socket overflowed"),
     ListenDrops("TcpExt", "SYNs to LISTEN sockets dropped"),
     TCPTimeWaitOverflow("TcpExt", "TCPTimeWaitOverflow"),
     TCPACKSkippedTimeWait("TcpExt", "TCPACKSkippedTimeWait"),
+    TCPACKSkippedFinWait2("TcpExt", "TCPACKSkippedFinWait2"),
     TCPChallengeACK("TcpExt", "TCPChallengeACK"),
     TCPSynRetrans("TcpExt", "TCPSynRetrans"),
     TCPTimeouts("TcpExt", "other TCP timeouts"),
     TCPAbortOnTimeout("TcpExt", "connections aborted due to timeout"),
-    TCPAbortOnClose("TcpExt", "connections reset due to early user close");
+    TCPAbortOnClose("TcpExt", "connections reset due to early user close"),
+    TCPAbortOnSyn("TcpExt", "connections reset due to unexpected SYN");
 
     private final String group;
     private final String netstatText;

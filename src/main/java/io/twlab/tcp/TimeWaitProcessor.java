@@ -2,6 +2,7 @@ package io.twlab.tcp;
 
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.KernelProfile;
+import io.twlab.kernel.PawsCounter;
 import io.twlab.net.Packet;
 
 import static io.twlab.net.Seq.after;
@@ -9,13 +10,12 @@ import static io.twlab.net.Seq.before;
 
 /**
  * The TIME_WAIT decision of net/ipv4/tcp_minisocks.c tcp_timewait_state_process(), as one function of
- * (entry, segment, profile, sysctls, now). Side effects are explicit: counters, timer re-arm, kill, and the
- * ISN proposed for a reopening SYN ({@link #acceptedIsn}).
+ * (entry, segment, profile, sysctls, now). It returns the action tcp_v4_rcv() takes; the branch taken is
+ * {@link #reason()}. Side effects are explicit: counters, timer re-arm, kill, and the ISN proposed for a
+ * reopening SYN ({@link #acceptedIsn}).
  */
 public final class TimeWaitProcessor {
     public static final long TIMEWAIT_LEN_NS = 60 * Simulator.NS_PER_SEC;
-    /** TCP_PAWS_MSL: an RST older than this many seconds since ts_recent_stamp is not PAWS-rejected. */
-    static final long PAWS_MSL_SECONDS = 60;
 
     private final TimeWaitTable table;
     private final KernelProfile profile;
@@ -25,14 +25,15 @@ public final class TimeWaitProcessor {
     private final long invalidRateLimitMs;
     private final long recycleTimeoutNs;
     /** ISN for the new connection after a {@link TimeWaitVerdict#SYN} verdict. */
-    int acceptedIsn;
+    private int acceptedIsn;
+    private TcpVerdict reason;
 
     public TimeWaitProcessor(TimeWaitTable table, KernelProfile profile, Counters counters, boolean rfc1337,
                              long invalidRateLimitNs, long recycleTimeoutNs) {
         this.table = table;
         this.profile = profile;
         this.counters = counters;
-        this.pawsCounter = Counter.valueOf(profile.pawsTimewaitCounter());
+        this.pawsCounter = profile.pawsTimewaitCounter() == PawsCounter.PAWS_TIMEWAIT ? Counter.PAWSTimewait : Counter.PAWSEstab;
         this.rfc1337 = rfc1337;
         this.invalidRateLimitMs = invalidRateLimitNs / Simulator.NS_PER_MS;
         this.recycleTimeoutNs = recycleTimeoutNs;
@@ -42,19 +43,14 @@ public final class TimeWaitProcessor {
         return acceptedIsn;
     }
 
-    /**
-     * tcp_paws_check(rx, 0) negated, with the RST exception of tcp_paws_reject(): a timestamp older than
-     * ts_recent is rejected unless ts_recent is unset or too old to trust.
-     */
-    static boolean pawsReject(int tsRecent, long tsRecentStamp, int tsVal, boolean rst, long nowSec,
-                              long pawsWrapSeconds) {
-        if (tsRecent - tsVal <= 0) {
-            return false;
-        }
-        if (nowSec >= tsRecentStamp + pawsWrapSeconds || tsRecent == 0) {
-            return false;
-        }
-        return !(rst && nowSec >= tsRecentStamp + PAWS_MSL_SECONDS);
+    /** The branch the last {@link #process} call took. */
+    public TcpVerdict reason() {
+        return reason;
+    }
+
+    private TimeWaitVerdict decide(TcpVerdict why, TimeWaitVerdict action) {
+        reason = why;
+        return action;
     }
 
     public TimeWaitVerdict process(int s, Packet p, long nowNs, long nowSec, long nowMs) {
@@ -69,26 +65,27 @@ public final class TimeWaitProcessor {
 
         // Options are parsed only when the socket used timestamps (tw_ts_recent_stamp != 0).
         boolean sawTimestamp = p.hasTimestamp && table.tsRecentStamp[s] != 0;
-        boolean pawsReject = sawTimestamp && pawsReject(table.tsRecent[s], table.tsRecentStamp[s], p.tsVal, rst,
+        boolean pawsReject = sawTimestamp && Paws.rejects(table.tsRecent[s], table.tsRecentStamp[s], p.tsVal, rst,
                 nowSec, profile.pawsWrapSeconds());
 
         if (table.substate(s) == TimeWaitTable.SUBSTATE_FIN_WAIT2) {
             // Orphaned FIN_WAIT2 kept as a TIME_WAIT bucket: only an in-order FIN moves it on.
             if (pawsReject || !inWindow(seq, endSeq, rcvNxt, rcvNxt + TimeWaitTable.RCV_WND)) {
-                return outOfWindowAck(s, p, nowMs32);
+                return outOfWindowAck(s, p, nowMs32, pawsReject ? TcpVerdict.TW_PAWS_REJECT : TcpVerdict.TW_OUT_OF_WINDOW,
+                        Counter.TCPACKSkippedFinWait2);
             }
             if (rst) {
                 table.remove(s, false, nowNs);
-                return TimeWaitVerdict.SUCCESS;
+                return decide(TcpVerdict.TW_KILLED_BY_RST, TimeWaitVerdict.SUCCESS);
             }
             if (syn && !before(seq, rcvNxt)) {
-                return TimeWaitVerdict.RST;
+                return decide(TcpVerdict.TW_FIN_WAIT2_RESET, TimeWaitVerdict.RST);
             }
             if (!ack || !after(endSeq, rcvNxt) || endSeq == seq) {
-                return TimeWaitVerdict.SUCCESS;
+                return decide(TcpVerdict.TW_FIN_WAIT2_IGNORED, TimeWaitVerdict.SUCCESS);
             }
             if (!fin || endSeq != rcvNxt + 1) {
-                return TimeWaitVerdict.RST;
+                return decide(TcpVerdict.TW_FIN_WAIT2_RESET, TimeWaitVerdict.RST);
             }
             table.setSubstate(s, TimeWaitTable.SUBSTATE_TIME_WAIT);
             table.rcvNxt[s] = endSeq;
@@ -99,7 +96,7 @@ public final class TimeWaitProcessor {
             }
             table.reaper().schedule(s, recycleTimeoutNs > 0 && table.tsRecentStamp[s] != 0
                     ? recycleTimeoutNs : TIMEWAIT_LEN_NS, true);
-            return TimeWaitVerdict.ACK;
+            return decide(TcpVerdict.TW_FIN_WAIT2_FIN, TimeWaitVerdict.ACK);
         }
 
         // Real TIME_WAIT. A duplicate of the last ACK or FIN, or an in-window RST.
@@ -108,7 +105,7 @@ public final class TimeWaitProcessor {
                 if (!rfc1337) {
                     // TIME_WAIT assassination (RFC 1337 hazard): the default kills the socket.
                     table.remove(s, false, nowNs);
-                    return TimeWaitVerdict.SUCCESS;
+                    return decide(TcpVerdict.TW_KILLED_BY_RST, TimeWaitVerdict.SUCCESS);
                 }
                 if (profile.twRescheduleOnRst()) {
                     table.reaper().schedule(s, TIMEWAIT_LEN_NS, true);
@@ -120,15 +117,14 @@ public final class TimeWaitProcessor {
                 table.tsRecent[s] = p.tsVal;
                 table.tsRecentStamp[s] = (int) nowSec;
             }
-            return TimeWaitVerdict.SUCCESS;
+            return decide(rst ? TcpVerdict.TW_RST_IGNORED : TcpVerdict.TW_BARE_ACK, TimeWaitVerdict.SUCCESS);
         }
 
         // A SYN may reopen the tuple (RFC 6191 rule): newer timestamp, or equal/absent timestamp and higher seq.
         if (syn && !rst && !ack && !pawsReject
                 && (after(seq, rcvNxt) || (sawTimestamp && table.tsRecent[s] - p.tsVal < 0))) {
-            int isn = table.sndNxt[s] + 65535 + 2;
-            acceptedIsn = isn == 0 ? 1 : isn;
-            return TimeWaitVerdict.SYN;
+            acceptedIsn = table.reopenIsn(s);
+            return decide(TcpVerdict.TW_SYN_REOPENS, TimeWaitVerdict.SYN);
         }
 
         if (pawsReject) {
@@ -139,15 +135,20 @@ public final class TimeWaitProcessor {
             if (pawsReject || ack) {
                 table.reaper().schedule(s, TIMEWAIT_LEN_NS, true);
             }
-            return outOfWindowAck(s, p, nowMs32);
+            TcpVerdict why = pawsReject ? TcpVerdict.TW_PAWS_REJECT
+                    : syn ? TcpVerdict.TW_SYN_NOT_NEWER : TcpVerdict.TW_OUT_OF_WINDOW;
+            return outOfWindowAck(s, p, nowMs32, why, Counter.TCPACKSkippedTimeWait);
         }
-        return TimeWaitVerdict.SUCCESS;
+        return decide(TcpVerdict.TW_RST_IGNORED, TimeWaitVerdict.SUCCESS);
     }
 
-    /** tcp_timewait_check_oow_rate_limit(): at most one ACK per tcp_invalid_ratelimit for SYNs and pure ACKs. */
-    private TimeWaitVerdict outOfWindowAck(int s, Packet p, int nowMs) {
+    /**
+     * tcp_timewait_check_oow_rate_limit(): at most one ACK per tcp_invalid_ratelimit for SYNs and pure ACKs; a
+     * skipped one counts under the bucket's substate (TCPACKSkippedTimeWait or TCPACKSkippedFinWait2).
+     */
+    private TimeWaitVerdict outOfWindowAck(int s, Packet p, int nowMs, TcpVerdict why, Counter skipped) {
         if (!profile.twAckRateLimited() || invalidRateLimitMs == 0) {
-            return TimeWaitVerdict.ACK;
+            return decide(why, TimeWaitVerdict.ACK);
         }
         boolean rateLimitable = p.seq == p.endSeq() || p.has(Packet.SYN);
         if (rateLimitable) {
@@ -155,12 +156,14 @@ public final class TimeWaitProcessor {
             int last = table.lastOowAckMs[s];
             int elapsed = nowMs - last;
             if (last != 0 && elapsed >= 0 && elapsed < invalidRateLimitMs) {
-                counters.inc(Counter.TCPACKSkippedTimeWait);
-                return TimeWaitVerdict.SUCCESS;
+                counters.inc(skipped);
+                // A PAWS reject stays the reason; the skipped ACK shows in its own counter.
+                return decide(why == TcpVerdict.TW_PAWS_REJECT ? why : TcpVerdict.TW_ACK_RATE_LIMITED,
+                        TimeWaitVerdict.SUCCESS);
             }
             table.lastOowAckMs[s] = nowMs == 0 ? 1 : nowMs;
         }
-        return TimeWaitVerdict.ACK;
+        return decide(why, TimeWaitVerdict.ACK);
     }
 
     /** tcp_in_window(): the segment overlaps [s_win, e_win]. */

@@ -65,11 +65,31 @@ public final class TimeWaitTable {
         return count;
     }
 
+    /**
+     * The ISN of a connection that takes over slot {@code s}: tw_snd_nxt + 65535 + 2, never 0
+     * (tcp_timewait_state_process() for a SYN, tcp_twsk_unique() for connect()).
+     */
+    int reopenIsn(int s) {
+        int isn = sndNxt[s] + 65535 + 2;
+        return isn == 0 ? 1 : isn;
+    }
+
     public int find(long tupleKey) {
         return index.get(tupleKey);
     }
 
     /** Adds an entry; the caller fills in fields, then schedules it with the reaper. */
+    /**
+     * A bucket with no socket behind it, timestamped, handed to the reaper for {@code timeoutNs}: the load of
+     * reaper experiments and memory benchmarks.
+     */
+    public int admit(long tupleKey, long nowNs, long timeoutNs) {
+        int s = allocate(tupleKey, nowNs);
+        tsRecentStamp[s] = 1;
+        reaper().schedule(s, timeoutNs, false);
+        return s;
+    }
+
     int allocate(long tupleKey, long nowNs) {
         int s;
         if (freeCount > 0) {

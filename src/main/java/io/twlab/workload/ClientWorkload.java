@@ -1,5 +1,7 @@
 package io.twlab.workload;
 
+import io.twlab.metrics.FailureCause;
+
 import io.twlab.engine.EventHandler;
 import io.twlab.engine.Simulator;
 import io.twlab.metrics.ClientStats;

@@ -36,7 +36,7 @@ class NatPawsTest {
 
     static long pawsRejects(RunResult r) {
         TcpHost h = nginx(r);
-        return h.counters().get(Counter.valueOf(h.profile().pawsTimewaitCounter()));
+        return h.counters().get(h.profile().pawsTimewaitCounter() == io.twlab.kernel.PawsCounter.PAWS_TIMEWAIT ? Counter.PAWSTimewait : Counter.PAWSEstab);
     }
 
     @Test
@@ -239,7 +239,7 @@ class NatPawsTest {
         assertThat(openRsts).isGreaterThan(1000);
         assertThat(open.model().clientStats().failed()).isZero();
         assertThat(strictRsts).isZero();
-        assertThat(strict.model().clientStats().failures(io.twlab.workload.FailureCause.SYN_TIMEOUT)).isGreaterThan(1000);
+        assertThat(strict.model().clientStats().failures(io.twlab.metrics.FailureCause.SYN_TIMEOUT)).isGreaterThan(1000);
         assertThat(pawsRejects(strict)).isGreaterThan(3 * pawsRejects(open));
     }
 }

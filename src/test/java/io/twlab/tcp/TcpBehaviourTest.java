@@ -12,7 +12,7 @@ import io.twlab.model.RunResult;
 import io.twlab.net.Packet;
 import io.twlab.scenario.ScenarioLoader;
 import io.twlab.scenario.ScenarioSpec;
-import io.twlab.workload.FailureCause;
+import io.twlab.metrics.FailureCause;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.twlab.workload;
+package io.twlab.metrics;
 
 /** Why a client request failed, as the application would log it. Names are stable output keys. */
 public enum FailureCause {

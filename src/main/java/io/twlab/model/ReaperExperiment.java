@@ -1,9 +1,14 @@
-package io.twlab.tcp;
+package io.twlab.model;
 
 import io.twlab.engine.EventHandler;
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.KernelProfile;
 import io.twlab.metrics.TimeWaitLifetimes;
+import io.twlab.tcp.HostClock;
+import io.twlab.tcp.TimeWaitProcessor;
+import io.twlab.tcp.TimeWaitReaper;
+import io.twlab.tcp.TimeWaitTable;
+import io.twlab.tcp.Counters;
 
 /**
  * Runs a kernel's TIME_WAIT reaper alone under a steady stream of new TIME_WAIT sockets, to measure the
@@ -46,9 +51,7 @@ public final class ReaperExperiment implements EventHandler {
     }
 
     private void add() {
-        int s = table.allocate(nextKey++, sim.now());
-        table.tsRecentStamp[s] = 1;
-        table.reaper().schedule(s, TimeWaitProcessor.TIMEWAIT_LEN_NS, false);
+        table.admit(nextKey++, sim.now(), TimeWaitProcessor.TIMEWAIT_LEN_NS);
     }
 
     @Override

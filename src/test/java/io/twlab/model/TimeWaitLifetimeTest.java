@@ -1,4 +1,4 @@
-package io.twlab.tcp;
+package io.twlab.model;
 
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.Profiles;
@@ -89,14 +89,5 @@ class TimeWaitLifetimeTest {
         TimeWaitLifetimes l1000 = run("linux-6.18", 1000, 500);
         assertThat(l1000.maxSeconds()).isLessThanOrEqualTo(64.096 + 0.001);
         assertThat(l1000.maxSeconds()).isGreaterThan(63.5);
-    }
-
-    @Test
-    void wheelExpiryLevels() {
-        // delta 10 jiffies: level 0 (< 63), granularity 1: expiry + 1.
-        assertThat(PerSocketTimerReaper.wheelExpiry(1010, 1000)).isEqualTo(1011);
-        // delta 15000: level 3, bucket (expires + 512) >> 9 << 9.
-        long expires = 1_000_000 + 15000;
-        assertThat(PerSocketTimerReaper.wheelExpiry(expires, 1_000_000)).isEqualTo(((expires + 512) >> 9) << 9);
     }
 }
