@@ -76,6 +76,21 @@ final class SimulateCommand implements Callable<Integer> {
                     + "(netstat -s lines); default ${DEFAULT-VALUE}")
     String counterStyle;
 
+    @Option(names = "--explain", paramLabel = "ENDPOINT",
+            description = "print the story of the connections of HOST:PORT (an address or element name; PORT * for "
+                    + "any), or of one 4-tuple A:P,B:Q: every packet sent, lost and received, with each element's "
+                    + "verdict, the kernel function it follows and the state before and after")
+    String explain;
+
+    @Option(names = "--explain-first", paramLabel = "VERDICT",
+            description = "run twice: find the first packet with this verdict (e.g. paws-reject, recycle-peer-ts, "
+                    + "no-free-port), then tell the story of its 4-tuple from the start")
+    String explainFirst;
+
+    @Option(names = "--explain-limit", paramLabel = "N", defaultValue = "400",
+            description = "lines of the story kept at most; default ${DEFAULT-VALUE}")
+    int explainLimit;
+
     /** Checks every --capture A:B against the model, then attaches a pcap writer each, or one pcapng for all. */
     private void attachCaptures(io.twlab.model.Model model, io.twlab.trace.CaptureFilter filter,
                                 List<AutoCloseable> writers, OutputDirectory dir) {
@@ -182,6 +197,34 @@ final class SimulateCommand implements Callable<Integer> {
                 from, to);
     }
 
+    /**
+     * What --explain or --explain-first asks for; --explain-first runs the scenario once to find the tuple (a run is
+     * a pure function of scenario and seed, so the second run meets the same packet).
+     */
+    private ExplainRequest explainRequest(ScenarioSpec spec) {
+        if (explain == null && explainFirst == null) {
+            return null;
+        }
+        if (explain != null && explainFirst != null) {
+            throw new UsageException("--explain and --explain-first: give one of them");
+        }
+        if (explainLimit < 1) {
+            throw new UsageException("--explain-limit: expected a positive number of lines, got " + explainLimit);
+        }
+        if (explain != null) {
+            return ExplainRequest.parse(explain, explainLimit);
+        }
+        io.twlab.net.Explainer finder = io.twlab.net.Explainer.findingFirst(explainFirst);
+        Runner.run(spec, null, model -> model.elements().values()
+                .forEach(nodes -> nodes.forEach(n -> n.setExplainer(finder))));
+        int[] t = finder.foundTuple();
+        if (t == null) {
+            throw new UsageException("--explain-first " + explainFirst + ": no packet of this run ended in a verdict "
+                    + "named so; verdicts: " + ExplainRequest.verdictNames());
+        }
+        return ExplainRequest.found(t, finder.foundAtNs(), explainLimit, "first " + explainFirst);
+    }
+
     @Override
     public Integer call() {
         if (!counterStyle.equals("nstat") && !counterStyle.equals("netstat")) {
@@ -221,10 +264,16 @@ final class SimulateCommand implements Callable<Integer> {
     private int run(ScenarioSpec spec, io.twlab.trace.CaptureFilter filter, io.twlab.metrics.ConnectionLog connectionLog,
                     boolean[] formats, OutputDirectory dir, String reportInDir) {
         List<AutoCloseable> writers = new ArrayList<>();
+        ExplainRequest explainRequest = explainRequest(spec);
         TerminalProgress progress = TerminalProgress.forRun(spec.durationNs(), quiet, json);
+        io.twlab.net.Explainer[] explainer = {null};
         RunResult result;
         try {
             result = Runner.run(spec, progress, model -> {
+                if (explainRequest != null) {
+                    explainer[0] = explainRequest.explainer(model);
+                    model.elements().values().forEach(nodes -> nodes.forEach(n -> n.setExplainer(explainer[0])));
+                }
                 if (connectionLog != null) {
                     for (int w = 0; w < model.workloads().size(); w++) {
                         model.workloads().get(w).recordConnections(connectionLog, w);
@@ -277,8 +326,18 @@ final class SimulateCommand implements Callable<Integer> {
             progress.done();
         }
         if (json) {
-            System.out.print(jsonText);
+            if (explainer[0] != null) {
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, Object> printed = (java.util.Map<String, Object>) Json.parse(jsonText);
+                printed.put("explain", ExplainRequest.toJson(explainer[0], explainRequest.subject()));
+                System.out.print(Json.write(printed));
+            } else {
+                System.out.print(jsonText);
+            }
         } else if (!quiet) {
+            if (explainer[0] != null) {
+                System.out.print(ExplainRequest.toText(explainer[0], explainRequest.subject()));
+            }
             System.out.print(RunSummary.toText(result, findings, counterStyle.equals("netstat")));
             if (!written.isEmpty()) {
                 System.out.println("Wrote " + String.join(", ", written.stream().map(Path::toString).toList()));

@@ -67,6 +67,9 @@ public final class Link {
         if (observer != null) {
             observer.onTransmit(sim.now(), from, from == a ? b : a, p, drop);
         }
+        if (from.explainer() != null) {
+            from.explainer().sent(sim.now(), from, from == a ? b : a, p, drop);
+        }
         if (drop) {
             lost++;
             return;

@@ -18,6 +18,8 @@ public abstract class NetNode implements EventHandler {
     private final List<Link> links = new ArrayList<>();
     private final Int2ObjectOpenHashMap<Link> routes = new Int2ObjectOpenHashMap<>();
     private long noRouteDrops;
+    private Explainer explainer;
+    private boolean explainingPacket;
 
     protected NetNode(String name) {
         this.name = name;
@@ -71,10 +73,41 @@ public abstract class NetNode implements EventHandler {
         via.transmit(sim, this, p);
     }
 
+    /** Reports this element's verdicts on the packets {@code e} follows (twlab simulate --explain). */
+    public void setExplainer(Explainer e) {
+        this.explainer = e;
+    }
+
+    Explainer explainer() {
+        return explainer;
+    }
+
+    /** An explainer is listening: report the verdict on the packet being received with {@link #explain}. */
+    protected final boolean explaining() {
+        return explainingPacket;
+    }
+
+    /** The verdict on the packet being received, the kernel function it follows, and the state around it. */
+    protected final void explain(String verdict, String function, String before, String after) {
+        if (explainingPacket) {
+            explainer.verdict(verdict, function, before, after);
+        }
+    }
+
     @Override
     public final void onEvent(Simulator sim, int kind, long arg, Object payload) {
         if (kind == EV_PACKET) {
-            receive(sim, (Packet) payload);
+            Packet p = (Packet) payload;
+            if (explainer == null) {
+                receive(sim, p);
+                return;
+            }
+            // Every packet is judged while explaining: a NAT may rewrite an unfollowed packet onto a followed tuple.
+            explainingPacket = true;
+            explainer.begin(sim.now(), this, p);
+            receive(sim, p);
+            explainingPacket = false;
+            explainer.end(p);
         } else {
             onTimer(sim, kind, arg, payload);
         }
