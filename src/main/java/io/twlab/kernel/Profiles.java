@@ -1,15 +1,16 @@
 package io.twlab.kernel;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
+import static io.twlab.kernel.KernelChange.of;
 import static io.twlab.kernel.Sysctls.*;
 
 /**
- * The kernel profiles twlab ships. Facts and their sources: shared/reference/kernel-facts.md and docs/kernels.md.
+ * The kernel profiles twlab ships, each derived from its predecessor by named changes with the version and the
+ * commit or source file they come from. Facts and their sources: shared/reference/kernel-facts.md and
+ * docs/kernels.md; the whole table is printed by {@code twlab profiles --table} and checked by a golden test.
  */
 public final class Profiles {
     private static final Map<String, KernelProfile> ALL = new LinkedHashMap<>();
@@ -17,67 +18,120 @@ public final class Profiles {
     static {
         // RHEL 6 (csg109/kernel-2.6.32): death-row wheel, jiffies TSval, no offsets, 3 s initial RTO, 5 SYN retries,
         // TIME_WAIT ACKs never rate-limited, tw_recycle via inet_peer.
-        register(new KernelProfile("linux-2.6.32", "RHEL 6 kernel 2.6.32 (csg109/kernel-2.6.32)", 1000,
-                TimeWaitReaperKind.DEATH_ROW_WHEEL, TimestampClock.JIFFIES, TsOffsetPolicy.NONE, 3000,
-                false, false, true, false, "PAWSEstab", false, TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE,
-                false, 24L * 86400, PortSelection.HASHED_OFFSET_SEQUENTIAL, NatPortAllocation.ROVER,
-                sysctls(5, 0, true, false, false, 262144, false)));
-        // Upstream 3.10: as 2.6.32 but 1 s initial RTO (since 3.1) and 6 SYN retries (since ~3.7).
-        register(new KernelProfile("linux-3.10", "upstream Linux 3.10", 250,
-                TimeWaitReaperKind.DEATH_ROW_WHEEL, TimestampClock.JIFFIES, TsOffsetPolicy.NONE, 1000,
-                false, false, true, false, "PAWSEstab", false, TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE,
-                false, 24L * 86400, PortSelection.HASHED_OFFSET_SEQUENTIAL, NatPortAllocation.ROVER,
-                sysctls(6, 0, true, false, false, 262144, false)));
-        // RHEL 7.8 (jiho-dev/linux-3.10.0-1127): the 1 s re-arm in inet_twdr_twkill_work, backported ACK rate
-        // limit, tw_recycle dropping SYNs without timestamps, nf_nat bounded random search.
-        register(new KernelProfile("linux-3.10.0-1127", "RHEL 7.8 kernel 3.10.0-1127 (jiho-dev/linux-3.10.0-1127)", 1000,
-                TimeWaitReaperKind.DEATH_ROW_WHEEL_RHEL_REARM, TimestampClock.JIFFIES, TsOffsetPolicy.NONE, 1000,
-                false, false, true, true, "PAWSEstab", false, TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE,
-                true, 24L * 86400, PortSelection.HASHED_OFFSET_SEQUENTIAL, NatPortAllocation.RANDOM_BOUNDED,
-                sysctls(6, 0, true, true, false, 262144, false)));
-        // Ubuntu 16.04 4.4: per-socket TIME_WAIT timer (4.1+) before the 4.8 timer wheel, still jiffies TSval.
-        register(new KernelProfile("linux-4.4", "upstream Linux 4.4", 250,
-                TimeWaitReaperKind.PER_SOCKET_TIMER, TimestampClock.JIFFIES, TsOffsetPolicy.NONE, 1000,
-                false, false, true, true, "PAWSEstab", false, TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE,
-                true, 24L * 86400, PortSelection.HASHED_OFFSET_SEQUENTIAL, NatPortAllocation.ROVER,
-                sysctls(6, 0, true, true, false, 262144, false)));
-        // Debian 10 4.19 (chens37/linux-4.19.1): rounded per-socket timers, 1 ms TSval with per-address-pair
-        // offsets, no tw_recycle (removed 4.12), RST no longer re-arms TIME_WAIT, tcp_tw_reuse default 2.
-        register(new KernelProfile("linux-4.19", "upstream Linux 4.19 (chens37/linux-4.19.1)", 250,
-                TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED, TimestampClock.MILLISECONDS,
-                TsOffsetPolicy.PER_ADDRESS_PAIR, 1000, false, false, false, true, "PAWSEstab", false,
-                TwReuseRule.SECONDS_ADVANCED, false, 24L * 86400, PortSelection.HASHED_OFFSET_EVEN_FIRST,
-                NatPortAllocation.ROVER, sysctls(6, 2, false, true, false, 262144, true)));
-        // Debian 11 5.10: + re-sending the SYN 2 jiffies after an invalid ACK (5.7+), bounded nf_nat search (5.0+).
-        register(new KernelProfile("linux-5.10", "upstream Linux 5.10", 250,
-                TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED, TimestampClock.MILLISECONDS,
-                TsOffsetPolicy.PER_ADDRESS_PAIR, 1000, false, true, false, true, "PAWSEstab", false,
-                TwReuseRule.SECONDS_ADVANCED, false, 24L * 86400, PortSelection.HASHED_OFFSET_EVEN_FIRST,
-                NatPortAllocation.RANDOM_BOUNDED, sysctls(6, 2, false, true, false, 262144, true)));
-        // 6.6 LTS: + tcp_syn_linear_timeouts (6.5+), nf_nat eviction of TIME_WAIT conntrack entries.
-        register(new KernelProfile("linux-6.6", "upstream Linux 6.6", 250,
-                TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED, TimestampClock.MILLISECONDS,
-                TsOffsetPolicy.PER_ADDRESS_PAIR, 1000, true, true, false, true, "PAWSEstab", false,
-                TwReuseRule.SECONDS_ADVANCED, false, 24L * 86400, PortSelection.HASHED_OFFSET_EVEN_FIRST,
-                NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT, sysctls(6, 2, false, true, true, 262144, true)));
-        // 6.18.44 as observed (shared/reference/real-kernel-6.18.md): per-4-tuple TS offsets (165573e41f2f
-        // backport), PAWSTimewait counter (6.16+), TW counted when armed, tcp_tw_reuse_delay (6.14+),
-        // TCP_PAWS_WRAP = INT_MAX/1000 ms ≈ 2147 s (6.7+).
-        Map<String, Sysctl> s618 = new TreeMap<>(sysctls(6, 2, false, true, true, 262144, true));
-        s618.put(TCP_TW_REUSE_DELAY, Sysctl.integer(TCP_TW_REUSE_DELAY, 1000, 1, 60000,
-                "ms a TIME_WAIT must age before connect() may reuse it (6.14+)"));
-        register(new KernelProfile("linux-6.18", "Linux 6.18.44 (gregkh/linux ~6.18; netns experiment)", 250,
-                TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED, TimestampClock.MILLISECONDS,
-                TsOffsetPolicy.PER_FOUR_TUPLE, 1000, true, true, false, true, "PAWSTimewait", true,
-                TwReuseRule.ENTRY_STAMP_PLUS_DELAY_MS, false, 2147, PortSelection.HASHED_OFFSET_EVEN_FIRST,
-                NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT, Collections.unmodifiableMap(s618)));
+        KernelProfile.Builder b = new KernelProfile.Builder()
+                .reaper(TimeWaitReaperKind.DEATH_ROW_WHEEL).tsClock(TimestampClock.JIFFIES)
+                .tsOffset(TsOffsetPolicy.NONE).initialRtoMs(3000).twRescheduleOnRst(true)
+                .pawsTimewaitCounter(PawsCounter.PAWS_ESTAB).twReuse(TwReuseRule.SECONDS_DIFF_GREATER_THAN_ONE)
+                .pawsWrapSeconds(24L * 86400).portSelection(PortSelection.HASHED_OFFSET_SEQUENTIAL)
+                .natPortAllocation(NatPortAllocation.ROVER)
+                .sysctl(Sysctl.integer(TCP_TIMESTAMPS, 1, 0, 1, "send and accept RFC 7323 timestamps (no random "
+                        + "offsets to turn off before 4.10, so no value 2, added in 4.11)"))
+                .sysctl(Sysctl.integer(TCP_TW_REUSE, 0, 0, 2, "connect() may take over a TIME_WAIT tuple (2: loopback only)"))
+                .sysctl(Sysctl.integer(TCP_TW_RECYCLE, 0, 0, 1, "fast TIME_WAIT recycling with per-peer timestamp "
+                        + "checks (removed in 4.12)"))
+                .sysctl(Sysctl.integer(TCP_MAX_TW_BUCKETS, 262144, 0, Integer.MAX_VALUE, "TIME_WAIT sockets allowed "
+                        + "before new ones are skipped"))
+                .sysctl(Sysctl.integer(TCP_FIN_TIMEOUT, 60, 1, 3600, "seconds an orphaned FIN_WAIT2 socket lives"))
+                .sysctl(Sysctl.integer(TCP_RFC1337, 0, 0, 1, "ignore RST in TIME_WAIT (RFC 1337)"))
+                .sysctl(Sysctl.integer(TCP_SYN_RETRIES, 5, 1, 127, "SYN retransmissions before connect() fails"))
+                .sysctl(Sysctl.integer(TCP_SYNACK_RETRIES, 5, 1, 255, "SYN-ACK retransmissions before a request is dropped"))
+                .sysctl(Sysctl.integer(TCP_MAX_SYN_BACKLOG, 4096, 128, Integer.MAX_VALUE, "pending requests per listener"))
+                .sysctl(Sysctl.range(IP_LOCAL_PORT_RANGE, 32768, 60999, "ephemeral ports for connect()"))
+                .sysctl(Sysctl.integer(SOMAXCONN, 4096, 1, 65535, "upper bound of a listen() backlog"));
+        b.defaultHz = 1000;
+        KernelProfile rhel6 = register(KernelProfile.first("linux-2.6.32", "RHEL 6 kernel 2.6.32 (csg109/kernel-2.6.32)", b));
+
+        KernelProfile v310 = register(rhel6.derive("linux-3.10", "upstream Linux 3.10", 250,
+                of("initial RTO 1 s", "3.1", "9ad7c049f0f7 tcp: RFC2988bis + taking RTO back to 1 sec "
+                        + "(include/net/tcp.h TCP_TIMEOUT_INIT)", p -> p.initialRtoMs(1000)),
+                of("RFC 5961 challenge ACKs for in-window SYNs and RSTs", "3.6", "282f23c6ee34 tcp: implement RFC "
+                        + "5961 3.2, 0c24604b68fc tcp: implement RFC 5961 4.2 (net/ipv4/tcp_input.c "
+                        + "tcp_validate_incoming); RHEL 6 does not carry them (Red Hat on CVE-2016-5696)",
+                        p -> p.rfc5961ChallengeAcks(true)),
+                of("6 SYN retries", "3.7", "include/net/tcp.h TCP_SYN_RETRIES (5 in 2.6.32, 6 in 3.10)",
+                        p -> p.sysctlDefault(TCP_SYN_RETRIES, 6))));
+
+        // RHEL 7.8 (jiho-dev/linux-3.10.0-1127): 3.10 with Red Hat's own and backported changes.
+        register(v310.derive("linux-3.10.0-1127", "RHEL 7.8 kernel 3.10.0-1127 (jiho-dev/linux-3.10.0-1127)", 1000,
+                of("death row re-armed 1 s after a busy cell", "RHEL 7", "net/ipv4/inet_timewait_sock.c "
+                        + "inet_twdr_twkill_work (mod_timer jiffies + HZ)",
+                        p -> p.reaper(TimeWaitReaperKind.DEATH_ROW_WHEEL_RHEL_REARM)),
+                of("TIME_WAIT out-of-window ACKs rate-limited", "3.16 (backported)", "net/ipv4/tcp_minisocks.c "
+                        + "tcp_timewait_check_oow_rate_limit; tcp_invalid_ratelimit", p -> p.twAckRateLimited(true)
+                        .sysctl(invalidRateLimit())),
+                of("tw_recycle drops SYNs without timestamps", "~3.17 (backported)", "a26552afe894, "
+                        + "net/ipv4/tcp_input.c tcp_peer_is_proven", p -> p.recycleDropsSynWithoutTs(true)),
+                of("nf_nat bounded random port search", "5.0 (backported)", "a504b703bb1d, "
+                        + "net/netfilter/nf_nat_proto_common.c nf_nat_l4proto_unique_tuple",
+                        p -> p.natPortAllocation(NatPortAllocation.RANDOM_BOUNDED))));
+
+        KernelProfile v44 = register(v310.derive("linux-4.4", "upstream Linux 4.4", 250,
+                of("per-socket TIME_WAIT timer", "4.1", "789f558cfb36 tcp/dccp: get rid of central timewait timer "
+                        + "(net/ipv4/inet_timewait_sock.c)", p -> p.reaper(TimeWaitReaperKind.PER_SOCKET_TIMER)),
+                of("TIME_WAIT out-of-window ACKs rate-limited", "3.16", "net/ipv4/tcp_minisocks.c "
+                        + "tcp_timewait_check_oow_rate_limit; tcp_invalid_ratelimit", p -> p.twAckRateLimited(true)
+                        .sysctl(invalidRateLimit())),
+                of("tw_recycle drops SYNs without timestamps", "~3.17", "a26552afe894, net/ipv4/tcp_input.c "
+                        + "tcp_peer_is_proven", p -> p.recycleDropsSynWithoutTs(true))));
+
+        KernelProfile v419 = register(v44.derive("linux-4.19", "upstream Linux 4.19 (chens37/linux-4.19.1)", 250,
+                of("TIME_WAIT timer on the 4.8 timer wheel", "4.8", "kernel/time/timer.c calc_wheel_index",
+                        p -> p.reaper(TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED)),
+                of("1 ms TSval clock", "4.13", "9a568de4818d tcp: switch TCP TS option (RFC 7323) to 1ms clock",
+                        p -> p.tsClock(TimestampClock.MILLISECONDS)),
+                of("TSval offsets per address pair; tcp_timestamps=2 turns them off", "4.11",
+                        "28ee1b746f49 secure_seq: downgrade to per-host timestamp offsets (secure_tcp_ts_off)",
+                        p -> p.tsOffset(TsOffsetPolicy.PER_ADDRESS_PAIR).sysctl(Sysctl.integer(TCP_TIMESTAMPS, 1, 0, 2,
+                                "send and accept RFC 7323 timestamps (2: no random offset, 4.11+)"))),
+                of("RST no longer re-arms TIME_WAIT", "before 4.19", "net/ipv4/tcp_minisocks.c "
+                        + "tcp_timewait_state_process (do not restart timewait timer on rst reception)",
+                        p -> p.twRescheduleOnRst(false)),
+                of("tcp_tw_recycle removed", "4.12", "4396e46187ca tcp: remove tcp_tw_recycle",
+                        p -> p.withoutSysctl(TCP_TW_RECYCLE).recycleDropsSynWithoutTs(false)),
+                of("tcp_tw_reuse when the seconds counter advanced; default 2 (loopback)", "4.19",
+                        "net/ipv4/tcp_ipv4.c tcp_twsk_unique (time_after32(ktime_get_seconds(), ...))",
+                        p -> p.twReuse(TwReuseRule.SECONDS_ADVANCED).sysctlDefault(TCP_TW_REUSE, 2)),
+                of("connect() tries even ports first", "4.6", "net/ipv4/inet_hashtables.c __inet_hash_connect",
+                        p -> p.portSelection(PortSelection.HASHED_OFFSET_EVEN_FIRST))));
+
+        KernelProfile v510 = register(v419.derive("linux-5.10", "upstream Linux 5.10", 250,
+                of("SYN re-sent 2 jiffies after an unacceptable ACK", "5.7", "net/ipv4/tcp_input.c "
+                        + "tcp_rcv_synsent_state_process (TCP_TIMEOUT_MIN)", p -> p.resendSynAfterInvalidAck(true)),
+                of("nf_nat bounded random port search", "5.0", "a504b703bb1d netfilter: nat: limit port clash "
+                        + "resolution attempts", p -> p.natPortAllocation(NatPortAllocation.RANDOM_BOUNDED))));
+
+        KernelProfile v66 = register(v510.derive("linux-6.6", "upstream Linux 6.6", 250,
+                of("tcp_syn_linear_timeouts (4)", "6.5", "ccce324dabfe tcp: add tcp_syn_linear_timeouts "
+                        + "(net/ipv4/tcp_timer.c)", p -> p.synLinearTimeouts(true).sysctl(Sysctl.integer(
+                        TCP_SYN_LINEAR_TIMEOUTS, 4, 0, 255, "SYN retransmissions before exponential backoff (6.5+)"))),
+                of("nf_nat evicts closed conntrack entries for a newer SYN", "~6.5", "net/netfilter/nf_nat_core.c "
+                        + "nf_nat_used_tuple_harder", p -> p.natPortAllocation(NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT))));
+
+        register(v66.derive("linux-6.18", "Linux 6.18.44 (gregkh/linux ~6.18; netns experiment)", 250,
+                of("TSval offsets per 4-tuple again", "2026 (6.12-stable backport)", "165573e41f2f tcp: secure_seq: "
+                        + "add back ports to TS offset", p -> p.tsOffset(TsOffsetPolicy.PER_FOUR_TUPLE)),
+                of("PAWS rejects at TIME_WAIT counted as PAWSTimewait", "6.16", "net/ipv4/tcp_minisocks.c "
+                        + "LINUX_MIB_PAWS_TW_REJECTED", p -> p.pawsTimewaitCounter(PawsCounter.PAWS_TIMEWAIT)),
+                of("TW/TWKilled counted when the timer is armed", "6.13", "net/ipv4/inet_timewait_sock.c "
+                        + "inet_twsk_hashdance_schedule", p -> p.twCountedAtArming(true)),
+                of("tcp_tw_reuse after tcp_tw_reuse_delay ms", "6.14", "19ce8cd30465, net/ipv4/tcp_ipv4.c "
+                        + "tcp_twsk_unique", p -> p.twReuse(TwReuseRule.ENTRY_STAMP_PLUS_DELAY_MS).sysctl(
+                        Sysctl.integer(TCP_TW_REUSE_DELAY, 1000, 1, 60000,
+                                "ms a TIME_WAIT must age before connect() may reuse it (6.14+)"))),
+                of("ts_recent trusted for 2147 s, not 24 days", "6.7", "include/net/tcp.h TCP_PAWS_WRAP",
+                        p -> p.pawsWrapSeconds(2147))));
     }
 
     private Profiles() {
     }
 
-    private static void register(KernelProfile p) {
+    private static Sysctl invalidRateLimit() {
+        return Sysctl.integer(TCP_INVALID_RATELIMIT, 500, 0, Integer.MAX_VALUE, "ms between out-of-window ACKs");
+    }
+
+    private static KernelProfile register(KernelProfile p) {
         ALL.put(p.name(), p);
+        return p;
     }
 
     public static KernelProfile get(String name) {
@@ -86,39 +140,5 @@ public final class Profiles {
 
     public static List<String> names() {
         return List.copyOf(ALL.keySet());
-    }
-
-    /** {@code tsOffsets}: the kernel randomises TSval offsets, so tcp_timestamps=2 (offsets off) exists (4.11+). */
-    private static Map<String, Sysctl> sysctls(int synRetries, int twReuseDefault, boolean twRecycle,
-                                               boolean invalidRateLimit, boolean linearTimeouts, int maxTwBuckets,
-                                               boolean tsOffsets) {
-        Map<String, Sysctl> m = new TreeMap<>();
-        add(m, tsOffsets
-                ? Sysctl.integer(TCP_TIMESTAMPS, 1, 0, 2, "send and accept RFC 7323 timestamps (2: no random offset, 4.11+)")
-                : Sysctl.integer(TCP_TIMESTAMPS, 1, 0, 1, "send and accept RFC 7323 timestamps (no random offsets to turn off "
-                + "before 4.10, so no value 2, added in 4.11)"));
-        add(m, Sysctl.integer(TCP_TW_REUSE, twReuseDefault, 0, 2, "connect() may take over a TIME_WAIT tuple (2: loopback only)"));
-        if (twRecycle) {
-            add(m, Sysctl.integer(TCP_TW_RECYCLE, 0, 0, 1, "fast TIME_WAIT recycling with per-peer timestamp checks (removed in 4.12)"));
-        }
-        add(m, Sysctl.integer(TCP_MAX_TW_BUCKETS, maxTwBuckets, 0, Integer.MAX_VALUE, "TIME_WAIT sockets allowed before new ones are skipped"));
-        add(m, Sysctl.integer(TCP_FIN_TIMEOUT, 60, 1, 3600, "seconds an orphaned FIN_WAIT2 socket lives"));
-        add(m, Sysctl.integer(TCP_RFC1337, 0, 0, 1, "ignore RST in TIME_WAIT (RFC 1337)"));
-        add(m, Sysctl.integer(TCP_SYN_RETRIES, synRetries, 1, 127, "SYN retransmissions before connect() fails"));
-        add(m, Sysctl.integer(TCP_SYNACK_RETRIES, 5, 1, 255, "SYN-ACK retransmissions before a request is dropped"));
-        if (invalidRateLimit) {
-            add(m, Sysctl.integer(TCP_INVALID_RATELIMIT, 500, 0, Integer.MAX_VALUE, "ms between out-of-window ACKs"));
-        }
-        if (linearTimeouts) {
-            add(m, Sysctl.integer(TCP_SYN_LINEAR_TIMEOUTS, 4, 0, 255, "SYN retransmissions before exponential backoff (6.5+)"));
-        }
-        add(m, Sysctl.integer(TCP_MAX_SYN_BACKLOG, 4096, 128, Integer.MAX_VALUE, "pending requests per listener"));
-        add(m, Sysctl.range(IP_LOCAL_PORT_RANGE, 32768, 60999, "ephemeral ports for connect()"));
-        add(m, Sysctl.integer(SOMAXCONN, 4096, 1, 65535, "upper bound of a listen() backlog"));
-        return Collections.unmodifiableMap(m);
-    }
-
-    private static void add(Map<String, Sysctl> m, Sysctl s) {
-        m.put(s.name(), s);
     }
 }
