@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "twlab", mixinStandardHelpOptions = true, version = "twlab 0.1.0",
         description = "Simulates Linux TCP stacks behind NAT gateways on kernel-version profiles.",
         subcommands = {SimulateCommand.class, ReportCommand.class, AnalyzeCommand.class, AdviseCommand.class,
-                CollectCommand.class, LabCommand.class, CapacityCommand.class, SweepCommand.class, BenchCommand.class,
+                CollectCommand.class, LabCommand.class, CapacityCommand.class, SweepCommand.class, ConformCommand.class, BenchCommand.class,
                 ProfilesCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -4,7 +4,7 @@ import io.twlab.metrics.ConnectionLog;
 import io.twlab.metrics.SeriesTable;
 import io.twlab.net.Ipv4;
 import io.twlab.report.Json;
-import io.twlab.workload.FailureCause;
+import io.twlab.metrics.FailureCause;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 

@@ -7,7 +7,7 @@ import io.twlab.net.Packet;
 import io.twlab.scenario.ScenarioLoader;
 import io.twlab.tcp.Counter;
 import io.twlab.tcp.TcpHost;
-import io.twlab.workload.FailureCause;
+import io.twlab.metrics.FailureCause;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
