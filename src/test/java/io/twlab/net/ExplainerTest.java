@@ -43,17 +43,12 @@ class ExplainerTest {
 
     @Test
     void tellsEachPacketWithItsVerdictAndStateInOrder() {
-        Simulator sim = new Simulator();
-        RandomStreams random = new RandomStreams(7);
-        TcpHost client = host(sim, "client", CLIENT, random);
-        TcpHost server = host(sim, "server", SERVER, random);
-        Link link = new Link(client, server, Simulator.NS_PER_MS, 0, 0, new SplittableRandom(1));
-        client.addRoute(SERVER, link);
-        server.addRoute(CLIENT, link);
-        server.listen(80, 16, c -> QUIET);
         Explainer e = Explainer.following(SERVER, 80, 100);
-        client.setExplainer(e);
-        server.setExplainer(e);
+        Pair n = new Pair(e);
+        Simulator sim = n.sim;
+        TcpHost client = n.client;
+        TcpHost server = n.server;
+        server.listen(80, 16, c -> QUIET);
         client.connect(SERVER, 80, QUIET);
         // A second SYN to a closed port: NO_LISTENER, a drop.
         client.connect(SERVER, 81, QUIET);
@@ -80,22 +75,32 @@ class ExplainerTest {
 
     @Test
     void findsTheFirstPacketWithAVerdict() {
-        Simulator sim = new Simulator();
-        RandomStreams random = new RandomStreams(7);
-        TcpHost client = host(sim, "client", CLIENT, random);
-        TcpHost server = host(sim, "server", SERVER, random);
-        Link link = new Link(client, server, Simulator.NS_PER_MS, 0, 0, new SplittableRandom(1));
-        client.addRoute(SERVER, link);
-        server.addRoute(CLIENT, link);
         Explainer finder = Explainer.findingFirst("no-listener");
-        client.setExplainer(finder);
-        server.setExplainer(finder);
-        TcpConnection c = client.connect(SERVER, 81, QUIET);
-        sim.runUntil(Simulator.NS_PER_SEC, null);
+        Pair n = new Pair(finder);
+        TcpConnection c = n.client.connect(SERVER, 81, QUIET);
+        n.sim.runUntil(Simulator.NS_PER_SEC, null);
         assertThat(finder.foundTuple()).isNotNull();
         assertThat(finder.foundAtNs()).isEqualTo(Simulator.NS_PER_MS);
         int[] t = finder.foundTuple();
         assertThat(Map.of(t[0], t[1], t[2], t[3])).containsEntry(SERVER, 81).containsEntry(CLIENT, c.localPort());
+    }
+
+    /** A client and a server on linux-6.18, one 1 ms link apart, both reporting to {@code explainer}. */
+    private static final class Pair {
+        final Simulator sim = new Simulator();
+        final TcpHost client;
+        final TcpHost server;
+
+        Pair(Explainer explainer) {
+            RandomStreams random = new RandomStreams(7);
+            client = host(sim, "client", CLIENT, random);
+            server = host(sim, "server", SERVER, random);
+            Link link = new Link(client, server, Simulator.NS_PER_MS, 0, 0, new SplittableRandom(1));
+            client.addRoute(SERVER, link);
+            server.addRoute(CLIENT, link);
+            client.setExplainer(explainer);
+            server.setExplainer(explainer);
+        }
     }
 
     private static TcpHost host(Simulator sim, String name, int ip, RandomStreams random) {
