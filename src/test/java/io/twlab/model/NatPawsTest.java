@@ -82,6 +82,9 @@ class NatPawsTest {
 
     @Test
     void timestampsOffRemovesPawsRejects() {
+        // Positive control first: the same load with timestamps on is above the 564/s onset and rejects.
+        RunResult on = run("workloads.partner.rate=700", "duration=300s");
+        assertThat(nginx(on).counters().get(Counter.PAWSEstab)).isGreaterThan(1000);
         RunResult r = run("hosts.nginx.sysctl.net.ipv4.tcp_timestamps=0", "workloads.partner.rate=700", "duration=300s");
         assertThat(nginx(r).counters().get(Counter.PAWSEstab)).isZero();
     }

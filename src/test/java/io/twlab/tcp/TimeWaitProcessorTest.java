@@ -135,12 +135,17 @@ class TimeWaitProcessorTest {
     }
 
     @Test
-    void outOfWindowAcksAreRateLimitedFromFourX() {
-        // 3.10.0-1127 (backported) limits TIME_WAIT ACKs to one per tcp_invalid_ratelimit (500 ms).
-        setUp("linux-3.10.0-1127", false, 500 * Simulator.NS_PER_MS, true);
-        assertThat(process(syn(2000, 6999))).isEqualTo(TimeWaitVerdict.ACK);
-        assertThat(process(syn(2000, 6999))).isEqualTo(TimeWaitVerdict.SUCCESS);
-        assertThat(counters.get(Counter.TCPACKSkippedTimeWait)).isEqualTo(1);
+    void outOfWindowAcksAreRateLimitedFrom316AndOnRhel7ButNotOn2632() {
+        // 3.16+ (here 4.19) and 3.10.0-1127 (backported) limit TIME_WAIT ACKs to one per tcp_invalid_ratelimit
+        // (500 ms): the second rejected SYN at the same instant is skipped.
+        for (String kernel : new String[] {"linux-3.10.0-1127", "linux-4.19"}) {
+            setUp(kernel, false, 500 * Simulator.NS_PER_MS, true);
+            long skippedBefore = counters.get(Counter.TCPACKSkippedTimeWait); // the fixture's counters are shared
+            assertThat(process(syn(2000, 6999))).as(kernel).isEqualTo(TimeWaitVerdict.ACK);
+            assertThat(process(syn(2000, 6999))).as(kernel).isEqualTo(TimeWaitVerdict.SUCCESS);
+            assertThat(counters.get(Counter.TCPACKSkippedTimeWait) - skippedBefore).as(kernel).isEqualTo(1);
+            assertThat(processor.reason()).as(kernel).isEqualTo(TcpVerdict.TW_PAWS_REJECT);
+        }
         // 2.6.32 always answers.
         setUp("linux-2.6.32", false, 500 * Simulator.NS_PER_MS, true);
         assertThat(process(syn(2000, 6999))).isEqualTo(TimeWaitVerdict.ACK);
