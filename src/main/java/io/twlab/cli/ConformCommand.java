@@ -71,17 +71,19 @@ final class ConformCommand implements Callable<Integer> {
                 throw new UsageException(e.getMessage());
             }
         }
+        for (Script s : parsed) {
+            for (String named : s.passesOn()) {
+                if (Profiles.get(named) == null) {
+                    throw new UsageException(s.file() + ": // kernels: names unknown profile " + named
+                            + "; profiles: " + String.join(", ", Profiles.names()));
+                }
+            }
+        }
         int unexpected = 0;
         List<Object> results = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         for (Script s : parsed) {
             for (KernelProfile k : kernels) {
-                for (String named : s.passesOn()) {
-                    if (Profiles.get(named) == null) {
-                        throw new UsageException(s.file() + ": // kernels: names unknown profile " + named
-                                + "; profiles: " + String.join(", ", Profiles.names()));
-                    }
-                }
                 ScriptRunner.Result r = ScriptRunner.run(s, k, tolerance);
                 boolean expectPass = kernel != null || s.passesOn().isEmpty() || s.passesOn().contains(k.name());
                 boolean asExpected = r.passed() == expectPass;

@@ -215,14 +215,18 @@ final class SimulateCommand implements Callable<Integer> {
             return ExplainRequest.parse(explain, explainLimit);
         }
         io.twlab.net.Explainer finder = io.twlab.net.Explainer.findingFirst(explainFirst);
-        Runner.run(spec, null, model -> model.elements().values()
-                .forEach(nodes -> nodes.forEach(n -> n.setExplainer(finder))));
+        Runner.run(spec, null, model -> attach(model, finder));
         int[] t = finder.foundTuple();
         if (t == null) {
             throw new UsageException("--explain-first " + explainFirst + ": no packet of this run ended in a verdict "
                     + "named so; verdicts: " + ExplainRequest.verdictNames());
         }
         return ExplainRequest.found(t, finder.foundAtNs(), explainLimit, "first " + explainFirst);
+    }
+
+    /** Every element of the model reports its verdicts to {@code e}. */
+    private static void attach(io.twlab.model.Model model, io.twlab.net.Explainer e) {
+        model.elements().values().forEach(nodes -> nodes.forEach(n -> n.setExplainer(e)));
     }
 
     @Override
@@ -272,7 +276,7 @@ final class SimulateCommand implements Callable<Integer> {
             result = Runner.run(spec, progress, model -> {
                 if (explainRequest != null) {
                     explainer[0] = explainRequest.explainer(model);
-                    model.elements().values().forEach(nodes -> nodes.forEach(n -> n.setExplainer(explainer[0])));
+                    attach(model, explainer[0]);
                 }
                 if (connectionLog != null) {
                     for (int w = 0; w < model.workloads().size(); w++) {

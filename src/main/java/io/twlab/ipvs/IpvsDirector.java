@@ -131,14 +131,12 @@ public final class IpvsDirector extends NetNode {
         countPacket();
         VirtualService svc = serviceFor(p.dstIp, p.dstPort);
         IpvsVerdict v;
-        IpvsConnection c = null;
-        if (svc != null) {
-            c = explaining() ? live(byClient.get(TupleTable.key1(p.srcIp, p.srcPort, svc.port), svc.vip & 0xffffffffL))
-                    : null;
-        } else {
-            c = live(byServer.get(TupleTable.key1(p.srcIp, p.srcPort, p.dstPort), p.dstIp & 0xffffffffL));
-        }
-        String before = c == null ? "none" : c.state.name();
+        // For --explain only: the client-side key, taken before fromClient rewrites the packet.
+        long clientKey = svc != null && explaining() ? TupleTable.key1(p.srcIp, p.srcPort, svc.port) : 0;
+        IpvsConnection c = svc != null
+                ? (explaining() ? live(byClient.get(clientKey, svc.vip & 0xffffffffL)) : null)
+                : live(byServer.get(TupleTable.key1(p.srcIp, p.srcPort, p.dstPort), p.dstIp & 0xffffffffL));
+        String before = explaining() ? (c == null ? "none" : c.state.name()) : null;
         if (svc != null) {
             v = fromClient(svc, p);
         } else if (c != null) {
@@ -150,7 +148,7 @@ public final class IpvsDirector extends NetNode {
         verdicts[v.ordinal()]++;
         if (explaining()) {
             IpvsConnection after = svc != null
-                    ? byClient.get(TupleTable.key1(explainedClientIp, explainedClientPort, svc.port), svc.vip & 0xffffffffL)
+                    ? byClient.get(clientKey, svc.vip & 0xffffffffL)
                     : c;
             explain(v.name(), v.kernelFunction(), "entry " + before,
                     "entry " + (after == null || after.expired ? "none" : after.state.name()));
@@ -165,9 +163,6 @@ public final class IpvsDirector extends NetNode {
     }
 
     private boolean expireNodestConn;
-    /** The client tuple of the packet being received, for --explain's state after. */
-    private int explainedClientIp;
-    private int explainedClientPort;
 
     /** net.ipv4.vs.expire_nodest_conn: entries on a quiesced (weight 0) real server give way to a new SYN. */
     public void setExpireNodestConn(boolean on) {
@@ -189,8 +184,6 @@ public final class IpvsDirector extends NetNode {
     }
 
     private IpvsVerdict fromClient(VirtualService svc, Packet p) {
-        explainedClientIp = p.srcIp;
-        explainedClientPort = p.srcPort;
         long a = TupleTable.key1(p.srcIp, p.srcPort, svc.port);
         long b = svc.vip & 0xffffffffL;
         IpvsConnection c = live(byClient.get(a, b));
