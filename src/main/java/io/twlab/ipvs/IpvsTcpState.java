@@ -62,4 +62,9 @@ public enum IpvsTcpState {
         }
         return decode(NEXT[direction.ordinal()][event].charAt(ordinal()));
     }
+
+    /** TIME_WAIT or CLOSE: the states in which a new SYN is a new connection (is_new_conn_expected). */
+    public boolean closed() {
+        return this == TIME_WAIT || this == CLOSE;
+    }
 }

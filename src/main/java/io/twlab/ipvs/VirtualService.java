@@ -8,11 +8,9 @@ public final class VirtualService {
     final int port;
     final Scheduler scheduler;
     final ForwardingMode mode;
-    final int[] localAddresses;
     final FullNatFlavor flavor;
-    int nextLocalAddress;
-    /** Per local address: Alibaba's sequential port counter. */
-    final int[] portCounters;
+    /** Full NAT: the local addresses connections toward real servers come from. */
+    final LocalAddressPool localPool;
     /** ipvsadm -p: how long a client address stays with its real server after its last new connection; 0 = off. */
     long persistenceNs;
     /** Persistence templates: client address -> real server and the template's expiry (ip_vs_sched_persist). */
@@ -35,9 +33,8 @@ public final class VirtualService {
         this.port = port;
         this.scheduler = scheduler;
         this.mode = mode;
-        this.localAddresses = localAddresses.clone();
         this.flavor = flavor;
-        this.portCounters = new int[localAddresses.length];
+        this.localPool = new LocalAddressPool(localAddresses, flavor);
         this.servers = List.copyOf(servers);
     }
 
@@ -87,7 +84,7 @@ public final class VirtualService {
     }
 
     public int[] localAddresses() {
-        return localAddresses.clone();
+        return localPool.addresses();
     }
 
     public ForwardingMode mode() {
