@@ -4,49 +4,36 @@ import io.twlab.engine.Simulator;
 import io.twlab.kernel.NatPortAllocation;
 import io.twlab.net.NetNode;
 import io.twlab.net.Packet;
-import io.twlab.net.TupleTable;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 
+import java.util.Locale;
 import java.util.SplittableRandom;
-
-import static io.twlab.net.Seq.after;
 
 /**
  * A source-NAT gateway: connections from inside hosts leave from one of its public addresses with a port its
- * allocator picks; replies are translated back. Mappings live as long as their conntrack-like state says.
+ * allocator picks; replies are translated back. Mappings live as long as their conntrack-like state says. This
+ * class dispatches; the table, the state tracking, each allocator and the reuse-age sample have their own file.
  */
 public final class SnatGateway extends NetNode {
     private static final int EV_SWEEP = 1;
+    /** How often expired mappings' memory is returned; lookups never see them either way. */
     private static final long SWEEP_INTERVAL_NS = 10 * Simulator.NS_PER_SEC;
-    /** nf_nat: tries before giving up (bounded search, 5.0+) and the eviction window (NF_NAT_HARDER_THRESH). */
-    private static final int LINUX_MAX_ATTEMPTS = 128;
-    private static final int LINUX_HARDER_THRESHOLD = 32;
 
     private final Simulator sim;
     private final int[] publicIps;
     private final int portLow;
     private final int portHigh;
     private final PortAllocation allocation;
-    private final NatPortAllocation linuxAlgorithm;
-    private final boolean linuxRandomFlag;
-    private final NatTimeouts timeouts;
-    private final SplittableRandom random;
+    private final NatFlowTable table = new NatFlowTable();
+    private final NatFlowTracking tracking;
+    private final PortAllocator allocator;
+    private final PortReuseAges reuseAges;
     private final IntOpenHashSet insideAddresses = new IntOpenHashSet();
-    private final TupleTable<NatFlow> byInside = new TupleTable<>();
-    private final TupleTable<NatFlow> byOutside = new TupleTable<>();
-    private long cursor;
-    private int linuxRover;
-    private boolean sweepScheduled;
-
     private final long[] verdicts = new long[NatVerdict.values().length];
-    private long evictions;
+    private boolean sweepScheduled;
     private boolean dropInvalid;
     private NatFlow explainedFlow;
     private String explainedStateBefore;
-    /** When each (public address, port) was last handed out, +1 so that 0 means never; indexed address * 65536 + port. */
-    private final long[] lastAllocatedAt;
-    private long minReuseAgeSinceSample = Long.MAX_VALUE;
-    private long reusesSinceSample;
 
     public SnatGateway(Simulator sim, String name, int[] publicIps, int portLow, int portHigh,
                        PortAllocation allocation, NatPortAllocation linuxAlgorithm, boolean linuxRandomFlag,
@@ -57,27 +44,26 @@ public final class SnatGateway extends NetNode {
         this.portLow = portLow;
         this.portHigh = portHigh;
         this.allocation = allocation;
-        this.linuxAlgorithm = linuxAlgorithm;
-        this.linuxRandomFlag = linuxRandomFlag;
-        this.timeouts = timeouts;
-        this.random = random;
-        this.lastAllocatedAt = new long[publicIps.length << 16];
+        this.tracking = new NatFlowTracking(timeouts);
+        this.reuseAges = new PortReuseAges(publicIps);
+        this.allocator = switch (allocation) {
+            case ROUND_ROBIN -> new RoundRobinPorts(publicIps, portLow, portHigh, table);
+            case RANDOM -> new RandomPorts(publicIps, portLow, portHigh, table, random);
+            case LINUX -> new LinuxNatPorts(publicIps, portLow, portHigh, table, linuxAlgorithm, linuxRandomFlag,
+                    random);
+        };
     }
 
     /**
      * The shortest time since a public port was last handed out, over the ports handed out again since the last
-     * call, in ns (-1 when none was); resets the sample. This age against the servers' TIME_WAIT lifetime is the
-     * PAWS margin of seed 000.
+     * call, in ns (-1 when none was); resets the sample.
      */
     public long takeMinReuseAgeNs() {
-        long age = reusesSinceSample == 0 ? -1 : minReuseAgeSinceSample;
-        minReuseAgeSinceSample = Long.MAX_VALUE;
-        reusesSinceSample = 0;
-        return age;
+        return reuseAges.takeMinAgeNs();
     }
 
     public String allocationName() {
-        return allocation.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return allocation.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public int portLow() {
@@ -131,8 +117,9 @@ public final class SnatGateway extends NetNode {
         return verdicts(NatVerdict.NO_MAPPING) + verdicts(NatVerdict.REPLY_NO_MAPPING);
     }
 
+    /** Closed mappings evicted by a newer SYN (Linux 5.9+ nf_nat_used_tuple_harder). */
     public long evictions() {
-        return evictions;
+        return allocator instanceof LinuxNatPorts linux ? linux.evictions() : 0;
     }
 
     public long mappingsReused() {
@@ -140,7 +127,7 @@ public final class SnatGateway extends NetNode {
     }
 
     public int activeMappings() {
-        return byInside.size();
+        return table.size();
     }
 
     @Override
@@ -182,29 +169,25 @@ public final class SnatGateway extends NetNode {
 
     private NatVerdict fromInside(Packet p) {
         long now = sim.now();
-        long a = TupleTable.key1(p.srcIp, p.srcPort, p.dstPort);
-        long b = p.dstIp & 0xffffffffL;
-        NatFlow f = live(byInside.get(a, b), now);
+        NatFlow f = table.fromInside(p.srcIp, p.srcPort, p.dstIp, p.dstPort, now);
         boolean syn = p.has(Packet.SYN) && !p.has(Packet.ACK);
         NatVerdict verdict = NatVerdict.TRANSLATED;
         noteFlow(f);
         if (f != null && syn && f.state.closed()) {
             if (allocation == PortAllocation.LINUX) {
                 // nf_conntrack_tcp: a SYN on a closed entry kills it and NAT is done again (new port).
-                remove(f);
+                table.remove(f);
                 f = null;
             } else {
                 verdict = NatVerdict.CLOSED_MAPPING_REUSED;
-                f.finFromInside = false;
-                f.finFromOutside = false;
-                f.state = NatTcpState.SYN_SENT;
+                tracking.reopen(f);
             }
         }
         if (f == null) {
             if (!syn) {
                 return NatVerdict.NO_MAPPING;
             }
-            f = allocate(p, now);
+            f = newMapping(p, now);
             if (f == null) {
                 return NatVerdict.NO_FREE_PORT;
             }
@@ -213,7 +196,7 @@ public final class SnatGateway extends NetNode {
                 explainedFlow = f;
             }
         }
-        trackInside(f, p, now);
+        tracking.inside(f, p, now);
         p.srcIp = f.publicIp;
         p.srcPort = f.publicPort;
         forward(sim, p);
@@ -222,7 +205,7 @@ public final class SnatGateway extends NetNode {
 
     private NatVerdict fromOutside(Packet p) {
         long now = sim.now();
-        NatFlow f = live(byOutside.get(TupleTable.key1(p.dstIp, p.dstPort, p.srcPort), p.srcIp & 0xffffffffL), now);
+        NatFlow f = table.fromOutside(p.dstIp, p.dstPort, p.srcIp, p.srcPort, now);
         noteFlow(f);
         if (f == null) {
             return NatVerdict.REPLY_NO_MAPPING;
@@ -231,202 +214,25 @@ public final class SnatGateway extends NetNode {
                 && !(p.has(Packet.SYN) && p.has(Packet.ACK))) {
             return NatVerdict.INVALID_DROPPED;
         }
-        trackOutside(f, p, now);
+        tracking.outside(f, p, now);
         p.dstIp = f.innerIp;
         p.dstPort = f.innerPort;
         forward(sim, p);
         return NatVerdict.REPLY_TRANSLATED;
     }
 
-    private NatFlow live(NatFlow f, long now) {
-        if (f != null && f.expiresAt <= now) {
-            remove(f);
-            return null;
-        }
-        return f;
-    }
-
-    private void remove(NatFlow f) {
-        byInside.remove(TupleTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL);
-        byOutside.remove(TupleTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL);
-    }
-
-    private void setState(NatFlow f, NatTcpState s, long now) {
-        f.state = s;
-        f.expiresAt = now + timeouts.of(s);
-    }
-
-    private void trackInside(NatFlow f, Packet p, long now) {
-        int end = p.endSeq();
-        if (f.state == NatTcpState.SYN_SENT && p.has(Packet.SYN) || after(end, f.insideSeqEnd)) {
-            f.insideSeqEnd = end;
-        }
-        if (p.has(Packet.RST)) {
-            setState(f, NatTcpState.CLOSE, now);
-        } else if (p.has(Packet.SYN)) {
-            setState(f, NatTcpState.SYN_SENT, now);
-        } else if (p.has(Packet.FIN)) {
-            f.finFromInside = true;
-            setState(f, f.finFromOutside ? NatTcpState.LAST_ACK : NatTcpState.FIN_WAIT, now);
-        } else {
-            advanceOnAck(f, now);
-        }
-    }
-
-    private void trackOutside(NatFlow f, Packet p, long now) {
-        if (p.has(Packet.RST)) {
-            setState(f, NatTcpState.CLOSE, now);
-        } else if (p.has(Packet.SYN)) {
-            setState(f, NatTcpState.SYN_RECV, now);
-        } else if (p.has(Packet.FIN)) {
-            f.finFromOutside = true;
-            setState(f, f.finFromInside ? NatTcpState.LAST_ACK : NatTcpState.CLOSE_WAIT, now);
-        } else {
-            advanceOnAck(f, now);
-        }
-    }
-
-    private void advanceOnAck(NatFlow f, long now) {
-        switch (f.state) {
-            case SYN_RECV -> setState(f, NatTcpState.ESTABLISHED, now);
-            case LAST_ACK -> setState(f, NatTcpState.TIME_WAIT, now);
-            case ESTABLISHED, FIN_WAIT, CLOSE_WAIT -> setState(f, f.state, now);
-            default -> {
-            }
-        }
-    }
-
-    // ---- port allocation ----
-
-    private NatFlow allocate(Packet p, long now) {
-        NatFlow f = switch (allocation) {
-            case ROUND_ROBIN -> allocateRoundRobin(p, now);
-            case RANDOM -> allocateRandom(p, now);
-            case LINUX -> allocateLinux(p, now);
-        };
+    /** A new mapping for the SYN {@code p} from the allocator, entered in the table; null when no port is free. */
+    private NatFlow newMapping(Packet p, long now) {
+        NatFlow f = allocator.allocate(p, now);
         if (f != null) {
-            noteReuse(f.publicIp, f.publicPort, now);
+            reuseAges.handedOut(f.publicIp, f.publicPort, now);
             f.insideSeqEnd = p.seq;
-            setState(f, NatTcpState.SYN_SENT, now);
-            byInside.put(TupleTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
-            byOutside.put(TupleTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL, f);
+            tracking.setState(f, NatTcpState.SYN_SENT, now);
+            table.insert(f);
             scheduleSweep();
         }
         return f;
     }
-
-    private void noteReuse(int publicIp, int port, long now) {
-        int a = 0;
-        while (publicIps[a] != publicIp) {
-            a++;
-        }
-        int slot = a << 16 | port;
-        long last = lastAllocatedAt[slot];
-        if (last != 0) {
-            reusesSinceSample++;
-            minReuseAgeSinceSample = Math.min(minReuseAgeSinceSample, now - (last - 1));
-        }
-        lastAllocatedAt[slot] = now + 1;
-    }
-
-    private int rangeSize() {
-        return portHigh - portLow + 1;
-    }
-
-    private boolean used(int publicIp, int port, Packet p, long now) {
-        return live(byOutside.get(TupleTable.key1(publicIp, port, p.dstPort), p.dstIp & 0xffffffffL), now) != null;
-    }
-
-    private NatFlow flowFor(Packet p, int publicIp, int port) {
-        return new NatFlow(p.srcIp, p.srcPort, p.dstIp, p.dstPort, publicIp, port);
-    }
-
-    /** Walks (port, address) pairs in order, addresses alternating fastest, and takes the next free one. */
-    private NatFlow allocateRoundRobin(Packet p, long now) {
-        long i = firstFree(p, now, cursor);
-        if (i < 0) {
-            return null;
-        }
-        cursor = (i + 1) % ((long) rangeSize() * publicIps.length);
-        return flowAt(p, i);
-    }
-
-    private NatFlow allocateRandom(Packet p, long now) {
-        long i = firstFree(p, now, random.nextLong((long) rangeSize() * publicIps.length));
-        return i < 0 ? null : flowAt(p, i);
-    }
-
-    /**
-     * Index of the first free (port, address) pair at or after {@code start}, wrapping once around the range
-     * (index i is address i mod n, port low + i / n); -1 when every pair is in use.
-     */
-    private long firstFree(Packet p, long now, long start) {
-        long total = (long) rangeSize() * publicIps.length;
-        for (long tries = 0; tries < total; tries++) {
-            long i = (start + tries) % total;
-            if (!used(publicIps[(int) (i % publicIps.length)], portLow + (int) (i / publicIps.length), p, now)) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private NatFlow flowAt(Packet p, long i) {
-        return flowFor(p, publicIps[(int) (i % publicIps.length)], portLow + (int) (i / publicIps.length));
-    }
-
-    /**
-     * nf_nat get_unique_tuple(): the address is a hash of (source, destination) (find_best_ips_proto); the
-     * original port is kept if it is in range and free (unless a random flag is set); otherwise the
-     * kernel version's search.
-     */
-    private NatFlow allocateLinux(Packet p, long now) {
-        int ip = publicIps[Math.floorMod((int) io.twlab.engine.RandomStreams.mix(
-                ((long) p.srcIp << 32) ^ (p.dstIp & 0xffffffffL)), publicIps.length)];
-        if (!linuxRandomFlag && p.srcPort >= portLow && p.srcPort <= portHigh && !used(ip, p.srcPort, p, now)) {
-            return flowFor(p, ip, p.srcPort);
-        }
-        int range = rangeSize();
-        if (linuxAlgorithm == NatPortAllocation.ROVER) {
-            int off = linuxRandomFlag ? random.nextInt(range) : linuxRover;
-            for (int i = 0; i < range; i++, off++) {
-                int port = portLow + Math.floorMod(off, range);
-                if (!used(ip, port, p, now)) {
-                    if (!linuxRandomFlag) {
-                        linuxRover = off;
-                    }
-                    return flowFor(p, ip, port);
-                }
-            }
-            return null;
-        }
-        boolean evict = linuxAlgorithm == NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT;
-        int attempts = Math.min(range, LINUX_MAX_ATTEMPTS);
-        int off = random.nextInt(65536);
-        while (true) {
-            for (int i = 0; i < attempts; i++, off++) {
-                int port = portLow + Math.floorMod(off, range);
-                NatFlow clash = live(byOutside.get(TupleTable.key1(ip, port, p.dstPort), p.dstIp & 0xffffffffL), now);
-                if (clash == null) {
-                    return flowFor(p, ip, port);
-                }
-                // nf_nat_used_tuple_harder(): in the last tries, a closed entry is evicted for a newer SYN.
-                if (evict && attempts - i <= LINUX_HARDER_THRESHOLD && clash.state.closed()
-                        && after(p.seq, clash.insideSeqEnd)) {
-                    remove(clash);
-                    evictions++;
-                    return flowFor(p, ip, port);
-                }
-            }
-            if (attempts >= range || attempts < 16) {
-                return null;
-            }
-            attempts /= 2;
-            off = random.nextInt(65536);
-        }
-    }
-
-    // ---- expiry sweep: mappings are checked lazily; the sweep only returns memory ----
 
     private void scheduleSweep() {
         if (!sweepScheduled) {
@@ -438,9 +244,8 @@ public final class SnatGateway extends NetNode {
     @Override
     protected void onTimer(Simulator sim, int kind, long arg, Object payload) {
         sweepScheduled = false;
-        long now = sim.now();
-        byInside.removeIf(f -> f.expiresAt <= now, this::remove);
-        if (byInside.size() > 0) {
+        table.removeExpired(sim.now());
+        if (table.size() > 0) {
             scheduleSweep();
         }
     }
