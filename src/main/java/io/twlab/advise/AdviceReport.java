@@ -1,5 +1,6 @@
 package io.twlab.advise;
 
+import io.twlab.model.SeriesKey;
 import io.twlab.advise.evidence.HostEvidence;
 import io.twlab.metrics.SeriesTable;
 import io.twlab.report.HtmlPage;
@@ -148,12 +149,12 @@ public final class AdviceReport {
     public static String toHtml(Advice a, SeriesTable baseline) {
         List<Map<String, Object>> charts = new ArrayList<>();
         if (a.current != null && baseline != null) {
-            int failed = baseline.column("failed");
+            int failed = baseline.column(SeriesKey.FAILED.column());
             for (Fix f : a.fixes) {
                 SeriesTable after = a.fixRuns.get(f.id()).series();
                 List<Map<String, Object>> lines = new ArrayList<>();
                 lines.add(HtmlPage.line("now: failed/s", "#c0392b", values(baseline, failed)));
-                lines.add(HtmlPage.line(f.id() + ": failed/s", "#27ae60", values(after, after.column("failed"))));
+                lines.add(HtmlPage.line(f.id() + ": failed/s", "#27ae60", values(after, after.column(SeriesKey.FAILED.column()))));
                 lines.add(HtmlPage.line("now: PAWS rejects/s", "#e67e22", pawsPerSecond(baseline)));
                 lines.add(HtmlPage.line(f.id() + ": PAWS rejects/s", "#2980b9", pawsPerSecond(after)));
                 charts.add(HtmlPage.chart("fix-" + f.id(), a.rank(f) + ". " + f.title(), "/s",

@@ -39,6 +39,16 @@ public final class LatencyHistogram {
         return (((long) sub + 1) << exp) - 1;
     }
 
+    /** An independent copy with the same counts. */
+    public LatencyHistogram copy() {
+        LatencyHistogram c = new LatencyHistogram();
+        System.arraycopy(counts, 0, c.counts, 0, counts.length);
+        c.total = total;
+        c.max = max;
+        c.min = min;
+        return c;
+    }
+
     public void clear() {
         if (total > 0) {
             java.util.Arrays.fill(counts, 0);

@@ -34,33 +34,35 @@ public final class SeriesRecorder implements EventHandler {
 
     public SeriesRecorder(Model model) {
         this.model = model;
-        List<String> cols = new ArrayList<>(List.of("time_s", "offered_rate", "attempts", "successes", "failed"));
+        List<SeriesKey> keys = new ArrayList<>(List.of(SeriesKey.TIME, SeriesKey.OFFERED_RATE, SeriesKey.ATTEMPTS,
+                SeriesKey.SUCCESSES, SeriesKey.FAILED));
         for (FailureCause f : FailureCause.values()) {
-            cols.add("failed." + f.key());
+            keys.add(SeriesKey.failed(f));
         }
-        cols.addAll(List.of("connect_ms.p50", "connect_ms.p99", "connect_ms.max"));
+        keys.addAll(List.of(SeriesKey.CONNECT_P50_MS, SeriesKey.CONNECT_P99_MS, SeriesKey.CONNECT_MAX_MS));
         for (TcpHost h : model.serverHosts()) {
-            cols.add(h.name() + ".time_wait");
+            keys.add(SeriesKey.timeWait(h.name()));
             for (Counter c : SERIES_COUNTERS) {
-                cols.add(h.name() + "." + c.name());
+                keys.add(SeriesKey.counter(h.name(), c));
             }
         }
         for (SnatGateway n : model.nats()) {
-            cols.add(n.name() + ".mappings");
-            cols.add(n.name() + ".min_port_reuse_age_s");
+            keys.add(SeriesKey.natMappings(n.name()));
+            keys.add(SeriesKey.natMinReuseAge(n.name()));
         }
         // ipvsadm --rate's CPS per director, and per real server: new connections, ActiveConn, InActConn.
         for (IpvsDirector d : model.directors()) {
-            cols.add(d.name() + ".conns");
+            keys.add(SeriesKey.directorConns(d.name()));
             for (VirtualService v : d.services()) {
+                String service = io.twlab.net.Ipv4.format(v.vip()) + ":" + v.port();
                 for (RealServer rs : v.servers()) {
-                    String prefix = d.name() + "." + io.twlab.net.Ipv4.format(v.vip()) + ":" + v.port() + "." + rs.name();
-                    cols.add(prefix + ".conns");
-                    cols.add(prefix + ".active");
-                    cols.add(prefix + ".inactive");
+                    keys.add(SeriesKey.realServerConns(d.name(), service, rs.name()));
+                    keys.add(SeriesKey.realServerActive(d.name(), service, rs.name()));
+                    keys.add(SeriesKey.realServerInactive(d.name(), service, rs.name()));
                 }
             }
         }
+        List<String> cols = keys.stream().map(SeriesKey::column).toList();
         this.table = new SeriesTable(cols);
         this.lastCounters = new long[model.serverHosts().size()][Counter.values().length];
     }

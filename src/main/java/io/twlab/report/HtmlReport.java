@@ -1,6 +1,7 @@
 package io.twlab.report;
 
 import io.twlab.metrics.SeriesTable;
+import io.twlab.model.SeriesKey;
 import io.twlab.model.SeriesRecorder;
 import io.twlab.ipvs.IpvsVerdict;
 import io.twlab.nat.NatVerdict;
@@ -49,11 +50,11 @@ public final class HtmlReport {
 
     private void buildCharts() {
         List<Map<String, Object>> lines = new ArrayList<>();
-        add(lines, "offered", column("offered_rate"), Agg.MEAN, "#6e7781", true);
-        add(lines, "succeeded", column("successes"), Agg.MEAN, "#1a7f37", false);
+        add(lines, "offered", column(SeriesKey.OFFERED_RATE), Agg.MEAN, "#6e7781", true);
+        add(lines, "succeeded", column(SeriesKey.SUCCESSES), Agg.MEAN, "#1a7f37", false);
         String[] failColors = {"#cf222e", "#bc4c00", "#8250df", "#bf3989", "#9a6700", "#a40e26", "#0550ae"};
         for (FailureCause f : FailureCause.values()) {
-            double[] v = column("failed." + f.key());
+            double[] v = column(SeriesKey.failed(f));
             if (v != null && sum(v) > 0) {
                 add(lines, "failed: " + f.key(), v, Agg.MEAN, failColors[f.ordinal() % failColors.length], false);
             }
@@ -62,9 +63,9 @@ public final class HtmlReport {
                 "Failures are counted in the second the client gives up on the request.", false, lines);
 
         lines = new ArrayList<>();
-        add(lines, "p50", positive(column("connect_ms.p50")), Agg.MAX, null, false);
-        add(lines, "p99", positive(column("connect_ms.p99")), Agg.MAX, null, false);
-        add(lines, "max", positive(column("connect_ms.max")), Agg.MAX, null, false);
+        add(lines, "p50", positive(column(SeriesKey.CONNECT_P50_MS)), Agg.MAX, null, false);
+        add(lines, "p99", positive(column(SeriesKey.CONNECT_P99_MS)), Agg.MAX, null, false);
+        add(lines, "max", positive(column(SeriesKey.CONNECT_MAX_MS)), Agg.MAX, null, false);
         chart("latency", "Connect latency percentiles (log scale)", "ms",
                 "Per second, over the connects that completed in it; a SYN retransmission shows as a step to 1 s, 3 s...",
                 true, lines);
@@ -73,10 +74,10 @@ public final class HtmlReport {
         lines = new ArrayList<>();
         if (servers.size() <= 12) {
             for (String h : servers) {
-                add(lines, h, column(h + ".time_wait"), Agg.MAX, null, false);
+                add(lines, h, column(SeriesKey.timeWait(h)), Agg.MAX, null, false);
             }
         } else {
-            add(lines, "all " + servers.size() + " servers", sumOver(servers, ".time_wait"), Agg.MAX, null, false);
+            add(lines, "all " + servers.size() + " servers", sumOver(servers, SeriesKey::timeWait), Agg.MAX, null, false);
         }
         chart("timewait", "TIME_WAIT sockets per server", "sockets", "Sampled once a second (ss -tan state time-wait).",
                 false, lines);
@@ -86,14 +87,14 @@ public final class HtmlReport {
             if (c == Counter.PassiveOpens || c == Counter.TW) {
                 continue;
             }
-            double[] v = sumOver(servers, "." + c.name());
+            double[] v = sumOver(servers, h -> SeriesKey.counter(h, c));
             if (v != null && sum(v) > 0) {
                 add(lines, c.nstatName(), v, Agg.MEAN, null, false);
             }
         }
         String note = "Summed over the servers, per second (nstat deltas).";
         if (lines.isEmpty()) {
-            add(lines, Counter.PassiveOpens.nstatName(), sumOver(servers, "." + Counter.PassiveOpens.name()), Agg.MEAN,
+            add(lines, Counter.PassiveOpens.nstatName(), sumOver(servers, h -> SeriesKey.counter(h, Counter.PassiveOpens)), Agg.MEAN,
                     null, false);
             note = "No PAWS, tw_recycle, TIME_WAIT overflow or reset counter moved on the servers; accepted "
                     + "connections shown instead.";
@@ -102,15 +103,15 @@ public final class HtmlReport {
 
         for (Map.Entry<String, Object> d : Json.object(summary.get("directors")).entrySet()) {
             lines = new ArrayList<>();
-            add(lines, "offered", column("offered_rate"), Agg.MEAN, "#6e7781", true);
-            add(lines, "new connections (" + d.getKey() + ")", column(d.getKey() + ".conns"), Agg.MEAN, "#0969da", false);
+            add(lines, "offered", column(SeriesKey.OFFERED_RATE), Agg.MEAN, "#6e7781", true);
+            add(lines, "new connections (" + d.getKey() + ")", column(SeriesKey.directorConns(d.getKey())), Agg.MEAN, "#0969da", false);
             chart("director-" + d.getKey(), "Director " + d.getKey() + ": new connections per second (ipvsadm --rate CPS)",
                     "conn/s", "SYNs that find an existing connection entry are not new connections: they go to the "
                             + "real server of the old entry.", false, lines);
             lines = new ArrayList<>();
             for (Map.Entry<String, Object> svc : Json.object(Json.object(d.getValue()).get("services")).entrySet()) {
                 for (String rs : Json.object(Json.object(svc.getValue()).get("realServers")).keySet()) {
-                    add(lines, svc.getKey() + " → " + rs, column(d.getKey() + "." + svc.getKey() + "." + rs + ".conns"),
+                    add(lines, svc.getKey() + " → " + rs, column(SeriesKey.realServerConns(d.getKey(), svc.getKey(), rs)),
                             Agg.MEAN, null, false);
                 }
             }
@@ -126,7 +127,7 @@ public final class HtmlReport {
             }
         }
         for (String nat : Json.object(summary.get("nats")).keySet()) {
-            double[] age = column(nat + ".min_port_reuse_age_s");
+            double[] age = column(SeriesKey.natMinReuseAge(nat));
             if (age == null || java.util.Arrays.stream(age).allMatch(v -> v < 0)) {
                 continue;
             }
@@ -187,8 +188,8 @@ public final class HtmlReport {
         return out;
     }
 
-    private double[] column(String name) {
-        int col = series.column(name);
+    private double[] column(SeriesKey key) {
+        int col = series.column(key.column());
         if (col < 0) {
             return null;
         }
@@ -199,10 +200,10 @@ public final class HtmlReport {
         return v;
     }
 
-    private double[] sumOver(List<String> hosts, String suffix) {
+    private double[] sumOver(List<String> hosts, java.util.function.Function<String, SeriesKey> key) {
         double[] total = null;
         for (String h : hosts) {
-            double[] v = column(h + suffix);
+            double[] v = column(key.apply(h));
             if (v == null) {
                 continue;
             }

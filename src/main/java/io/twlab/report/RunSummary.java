@@ -1,5 +1,6 @@
 package io.twlab.report;
 
+import io.twlab.model.SeriesKey;
 import io.twlab.engine.Simulator;
 import io.twlab.ipvs.IpvsDirector;
 import io.twlab.ipvs.RealServer;
@@ -92,7 +93,7 @@ public final class RunSummary {
             hm.put("noRouteDrops", host.noRouteDrops());
             Map<String, Object> tw = new LinkedHashMap<>();
             tw.put("now", host.timeWait().count());
-            int col = series.column(host.name() + ".time_wait");
+            int col = series.column(SeriesKey.timeWait(host.name()).column());
             if (col >= 0) {
                 tw.put("peak", series.rows().stream().mapToDouble(row -> row[col]).max().orElse(0));
             }

@@ -63,7 +63,7 @@ class HtmlReportTest {
         long last = secondsWithRejects.get(secondsWithRejects.size() - 1);
         assertThat(first).isGreaterThan(90);
         assertThat(html).contains("PAWS rejected").contains(String.format("on nginx between %s and %s",
-                Findings.clock(first), Findings.clock(last))).contains("Onset at 700 conn/s offered")
+                io.twlab.report.rules.Wording.clock(first), io.twlab.report.rules.Wording.clock(last))).contains("Onset at 700 conn/s offered")
                 .contains("still in TIME_WAIT on linux-2.6.32");
         // The NAT's shortest reuse age: 63488 ports / 700 conn/s = 90.7 s.
         Matcher age = Pattern.compile("after as little as ([0-9.]+) s").matcher(html);
