@@ -3,8 +3,6 @@ package io.twlab.model;
 import io.twlab.engine.RandomStreams;
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.KernelProfile;
-import io.twlab.kernel.Profiles;
-import io.twlab.kernel.Sysctls;
 import io.twlab.ipvs.IpvsDirector;
 import io.twlab.ipvs.RealServer;
 import io.twlab.ipvs.VirtualService;
@@ -46,7 +44,7 @@ public final class ModelBuilder {
         List<TcpHost> hosts = new ArrayList<>();
         Map<String, TimeWaitLifetimes> lifetimes = new LinkedHashMap<>();
         for (HostGroupSpec g : spec.hosts()) {
-            KernelProfile profile = Profiles.get(g.kernel());
+            KernelProfile profile = g.profile();
             List<TcpHost> members = new ArrayList<>();
             for (int i = 0; i < g.count(); i++) {
                 String hostName = hostName(g, i);
@@ -54,7 +52,7 @@ public final class ModelBuilder {
                 long uptime = g.uptimeMinNs() + (g.uptimeMaxNs() > g.uptimeMinNs()
                         ? r.nextLong(g.uptimeMaxNs() - g.uptimeMinNs()) : 0);
                 TcpHost h = new TcpHost(sim, hostName, g.firstAddress() + i, profile,
-                        new Sysctls(profile, g.sysctls()), new HostClock(uptime, g.hz()), random);
+                        g.effectiveSysctls(), new HostClock(uptime, g.hz()), random);
                 TimeWaitLifetimes tl = new TimeWaitLifetimes(0);
                 h.timeWait().setLifetimeListener(tl);
                 lifetimes.put(hostName, tl);
@@ -66,7 +64,7 @@ public final class ModelBuilder {
         }
         List<SnatGateway> nats = new ArrayList<>();
         for (NatSpec n : spec.nats()) {
-            KernelProfile natKernel = n.kernel() == null ? null : Profiles.get(n.kernel());
+            KernelProfile natKernel = n.kernel();
             SnatGateway gw = new SnatGateway(sim, n.name(), n.publicIps(), n.portLow(), n.portHigh(), n.allocation(),
                     natKernel == null ? null : natKernel.natPortAllocation(), n.randomFlag(), n.timeouts(),
                     random.stream("nat/" + n.name()));

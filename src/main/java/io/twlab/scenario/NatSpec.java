@@ -1,12 +1,16 @@
 package io.twlab.scenario;
 
+import io.twlab.kernel.KernelProfile;
 import io.twlab.nat.NatTimeouts;
 import io.twlab.nat.PortAllocation;
 
 import java.util.List;
 
-/** A SNAT device: inside host groups, public addresses, port range, allocator, mapping timeouts. */
+/**
+ * A SNAT device: inside host groups, public addresses, port range, allocator, mapping timeouts. {@code kernel} is
+ * the gateway's profile for allocation: linux (its nf_nat port search), null for the other allocators.
+ */
 public record NatSpec(String name, List<String> inside, int[] publicIps, int portLow, int portHigh,
-                      PortAllocation allocation, String kernel, boolean randomFlag, NatTimeouts timeouts,
+                      PortAllocation allocation, KernelProfile kernel, boolean randomFlag, NatTimeouts timeouts,
                       boolean dropInvalid) {
 }

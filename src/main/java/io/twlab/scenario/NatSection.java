@@ -1,0 +1,99 @@
+package io.twlab.scenario;
+
+import io.twlab.engine.Simulator;
+import io.twlab.kernel.KernelProfile;
+import io.twlab.kernel.Profiles;
+import io.twlab.nat.NatTcpState;
+import io.twlab.nat.NatTimeouts;
+import io.twlab.nat.PortAllocation;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A {@code nats:} item: inside groups, public addresses, port range, allocator, flags and conntrack timeouts. */
+final class NatSection {
+    private static final long S = Simulator.NS_PER_SEC;
+    /** The gateway kernel when a linux NAT names none. */
+    private static final String DEFAULT_KERNEL = "linux-6.18";
+
+    private NatSection() {
+    }
+
+    static NatSpec bind(BindContext ctx, YNode node, List<HostGroupSpec> hosts) {
+        Section s0 = new Section(node, "nats[]");
+        String name = ctx.elementName(s0, "partner-nat");
+        Section s = new Section(node, "nats." + name);
+        s.has("name");
+        List<String> inside = new ArrayList<>();
+        YNode insideNode = s.required("inside", "inside: [clients]");
+        List<YNode> insideItems = insideNode instanceof YNode.YList l ? l.items : List.of(insideNode);
+        for (YNode item : insideItems) {
+            inside.add(BindContext.hostGroup(s, item, "inside", hosts, "nats." + name + ".inside"));
+        }
+        if (inside.isEmpty()) {
+            throw new ScenarioException(insideNode.location(), "nats." + name + ".inside is empty: the NAT would "
+                    + "translate no host", "name the client groups behind it, e.g. inside: [clients]");
+        }
+        List<Integer> ips = new ArrayList<>();
+        YNode ipsNode = s.node("public-ips");
+        List<YNode> ipItems = ipsNode == null ? List.of() : ipsNode instanceof YNode.YList l ? l.items : List.of(ipsNode);
+        if (ipItems.isEmpty()) {
+            throw new ScenarioException(s.location(), "nats." + name + " has no public-ips",
+                    "add public-ips: [20.1.1.1]");
+        }
+        for (YNode item : ipItems) {
+            YNode.YScalar a = s.scalar(item, "public-ips", "an IPv4 address");
+            int ip = BindContext.ipv4(a, "nats." + name + ".public-ips", "e.g. 20.1.1.1");
+            ctx.claimAddress(ip, name, a.location());
+            ips.add(ip);
+        }
+        int[] ports = {1024, 65535};
+        YNode portsNode = s.node("ports");
+        if (portsNode != null) {
+            YNode.YScalar p = s.scalar(portsNode, "ports", "a port range");
+            ports = Units.portRange(p.text);
+            if (ports == null || ports[0] < 1 || ports[1] > 65535 || ports[0] > ports[1]) {
+                throw new ScenarioException(p.location(), "nats." + name + ".ports: expected LOW-HIGH within 1-65535, found '"
+                        + p.text + "'", "e.g. ports: 2048-65535");
+            }
+        }
+        PortAllocation allocation = s.choice("allocation", PortAllocation.LINUX, PortAllocation.class);
+        KernelProfile kernel = null;
+        YNode kernelNode = s.node("kernel");
+        if (kernelNode != null) {
+            kernel = BindContext.kernelProfile(s, kernelNode);
+            if (allocation != PortAllocation.LINUX) {
+                throw new ScenarioException(kernelNode.location(), "nats." + name + ".kernel only applies to allocation: linux",
+                        "remove kernel, or set allocation: linux");
+            }
+        } else if (allocation == PortAllocation.LINUX) {
+            kernel = Profiles.get(DEFAULT_KERNEL);
+        }
+        String flags = s.string("flags", "none");
+        if (!List.of("none", "random", "fully-random").contains(flags)) {
+            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: unknown value '" + flags + "'",
+                    "valid choices: none, random, fully-random");
+        }
+        if (!flags.equals("none") && allocation != PortAllocation.LINUX) {
+            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: " + flags + " is an "
+                    + "nf_nat flag and applies to allocation: linux only", "remove flags, or set allocation: linux");
+        }
+        NatTimeouts timeouts = allocation == PortAllocation.LINUX ? NatTimeouts.linuxDefaults()
+                : NatTimeouts.linuxDefaults().with(NatTcpState.TIME_WAIT, 10 * S).with(NatTcpState.CLOSE, 10 * S);
+        YNode tn = s.node("timeouts");
+        if (tn != null) {
+            Section ts = new Section(tn, "nats." + name + ".timeouts");
+            for (NatTcpState st : NatTcpState.values()) {
+                String key = Section.yamlName(st);
+                if (ts.has(key)) {
+                    timeouts = timeouts.with(st, ts.duration(key, 0));
+                }
+            }
+            ts.finish();
+        }
+        boolean dropInvalid = s.integer("drop-invalid", 0, 0, 1) == 1;
+        s.finish();
+        return new NatSpec(name, List.copyOf(inside), ips.stream().mapToInt(Integer::intValue).toArray(), ports[0],
+                ports[1], allocation, kernel, !flags.equals("none"), timeouts, dropInvalid);
+    }
+}
