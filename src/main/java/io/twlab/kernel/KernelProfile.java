@@ -28,6 +28,8 @@ import java.util.TreeMap;
  * @param pawsTimewaitCounter     counter for a PAWS reject at a TIME_WAIT socket
  * @param twCountedAtArming       6.13+: TW/TWKilled counted when the TIME_WAIT timer is armed, not at expiry
  * @param twReuse                 tcp_tw_reuse time rule
+ * @param twReuseLoopbackMode     4.19+: tcp_tw_reuse=2 means loopback only (79e9fed46038); before, any non-zero
+ *                                value enables reuse for every destination
  * @param recycleDropsSynWithoutTs tw_recycle also drops a SYN with no timestamp (a26552afe894, ~3.17; RHEL 7)
  * @param pawsWrapSeconds         age after which ts_recent no longer applies (24 days; 2147 s from 6.7)
  * @param portSelection           connect() ephemeral port search
@@ -52,6 +54,7 @@ public record KernelProfile(
         PawsCounter pawsTimewaitCounter,
         boolean twCountedAtArming,
         TwReuseRule twReuse,
+        boolean twReuseLoopbackMode,
         boolean recycleDropsSynWithoutTs,
         long pawsWrapSeconds,
         PortSelection portSelection,
@@ -96,6 +99,7 @@ public record KernelProfile(
         PawsCounter pawsTimewaitCounter;
         boolean twCountedAtArming;
         TwReuseRule twReuse;
+        boolean twReuseLoopbackMode;
         boolean recycleDropsSynWithoutTs;
         long pawsWrapSeconds;
         PortSelection portSelection;
@@ -119,6 +123,7 @@ public record KernelProfile(
             pawsTimewaitCounter = p.pawsTimewaitCounter;
             twCountedAtArming = p.twCountedAtArming;
             twReuse = p.twReuse;
+            twReuseLoopbackMode = p.twReuseLoopbackMode;
             recycleDropsSynWithoutTs = p.recycleDropsSynWithoutTs;
             pawsWrapSeconds = p.pawsWrapSeconds;
             portSelection = p.portSelection;
@@ -138,6 +143,7 @@ public record KernelProfile(
         public Builder pawsTimewaitCounter(PawsCounter v) { pawsTimewaitCounter = v; return this; }
         public Builder twCountedAtArming(boolean v) { twCountedAtArming = v; return this; }
         public Builder twReuse(TwReuseRule v) { twReuse = v; return this; }
+        public Builder twReuseLoopbackMode(boolean v) { twReuseLoopbackMode = v; return this; }
         public Builder recycleDropsSynWithoutTs(boolean v) { recycleDropsSynWithoutTs = v; return this; }
         public Builder pawsWrapSeconds(long v) { pawsWrapSeconds = v; return this; }
         public Builder portSelection(PortSelection v) { portSelection = v; return this; }
@@ -169,7 +175,7 @@ public record KernelProfile(
         KernelProfile build(String name, String source, String derivedFrom, List<KernelChange> changes) {
             return new KernelProfile(name, source, derivedFrom, changes, defaultHz, reaper, tsClock, tsOffset,
                     initialRtoMs, synLinearTimeouts, resendSynAfterInvalidAck, twRescheduleOnRst, twAckRateLimited,
-                    rfc5961ChallengeAcks, pawsTimewaitCounter, twCountedAtArming, twReuse, recycleDropsSynWithoutTs, pawsWrapSeconds,
+                    rfc5961ChallengeAcks, pawsTimewaitCounter, twCountedAtArming, twReuse, twReuseLoopbackMode, recycleDropsSynWithoutTs, pawsWrapSeconds,
                     portSelection, natPortAllocation, Collections.unmodifiableMap(new TreeMap<>(sysctls)));
         }
     }

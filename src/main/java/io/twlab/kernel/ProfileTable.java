@@ -40,6 +40,7 @@ public final class ProfileTable {
             field(sb, "TIME_WAIT PAWS counter", p.pawsTimewaitCounter());
             field(sb, "TW counted when armed", p.twCountedAtArming());
             field(sb, "tw_reuse rule", p.twReuse());
+            field(sb, "tw_reuse=2 loopback only", p.twReuseLoopbackMode());
             field(sb, "recycle drops SYN w/o TS", p.recycleDropsSynWithoutTs());
             field(sb, "PAWS wrap seconds", p.pawsWrapSeconds());
             field(sb, "connect() port search", p.portSelection());

@@ -88,9 +88,12 @@ public final class Profiles {
                         p -> p.twRescheduleOnRst(false)),
                 of("tcp_tw_recycle removed", "4.12", "4396e46187ca tcp: remove tcp_tw_recycle",
                         p -> p.withoutSysctl(TCP_TW_RECYCLE).recycleDropsSynWithoutTs(false)),
-                of("tcp_tw_reuse when the seconds counter advanced; default 2 (loopback)", "4.19",
+                of("tcp_tw_reuse when the seconds counter advanced", "4.19",
                         "net/ipv4/tcp_ipv4.c tcp_twsk_unique (time_after32(ktime_get_seconds(), ...))",
-                        p -> p.twReuse(TwReuseRule.SECONDS_ADVANCED).sysctlDefault(TCP_TW_REUSE, 2)),
+                        p -> p.twReuse(TwReuseRule.SECONDS_ADVANCED)),
+                of("tcp_tw_reuse=2 is loopback only, and the default", "4.19",
+                        "79e9fed46038 tcp: Add TCP_TW_REUSE_LOOPBACK (net/ipv4/tcp_ipv4.c tcp_twsk_unique)",
+                        p -> p.twReuseLoopbackMode(true).sysctlDefault(TCP_TW_REUSE, 2)),
                 of("connect() tries even ports first", "4.6", "net/ipv4/inet_hashtables.c __inet_hash_connect",
                         p -> p.portSelection(PortSelection.HASHED_OFFSET_EVEN_FIRST))));
 

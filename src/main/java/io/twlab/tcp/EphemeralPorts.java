@@ -82,7 +82,10 @@ final class EphemeralPorts {
 
     /** tcp_twsk_unique(): tw_reuse needs a timestamped old connection and the version's time rule. */
     private boolean reuseAllows(int tw, int remoteIp) {
-        boolean enabled = twReuse == 1 || (twReuse == 2 && (remoteIp >>> 24) == 127);
+        // Before 4.19 the sysctl is a boolean: any non-zero value enables reuse toward every destination.
+        boolean enabled = host.profile.twReuseLoopbackMode()
+                ? twReuse == 1 || (twReuse == 2 && (remoteIp >>> 24) == 127)
+                : twReuse != 0;
         TimeWaitTable t = host.timeWait;
         if (!enabled || t.tsRecentStamp[tw] == 0 || t.substate(tw) == TimeWaitTable.SUBSTATE_FIN_WAIT2) {
             return false;

@@ -93,6 +93,13 @@ class TwReuseRuleTest {
         assertThat(f.host.timeWait().count()).isEqualTo(1);
     }
 
+    /** Before 4.19 the sysctl is a boolean (any non-zero value enables reuse): 2 works toward any server. */
+    @Test
+    void beforeFourNineteenTwoIsJustOn() {
+        TcpFixture f = clientInTimeWait("linux-4.4", 2);
+        assertThat(reconnectAt(f, 2_000)).isNotNull();
+    }
+
     /** Positive control for the fixture: with tcp_tw_reuse = 0 no rule applies however long we wait. */
     @Test
     void twReuseOffNeverTakesTheTupleOver() {
