@@ -160,7 +160,8 @@ public final class LabDriver {
         ArrayDeque<Attempt> connecting = new ArrayDeque<>();
         ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
         int open = 0;
-        long nextNs = t0 + gap(rate, poisson, random);
+        // As the simulator's ClientWorkload: paced arrivals start at t0 itself, Poisson ones one gap after it.
+        long nextNs = poisson ? t0 + gap(rate, true, random) : t0;
         try (Selector selector = Selector.open()) {
             while (System.nanoTime() < hardEndNs && (System.nanoTime() < endNs || open > 0)) {
                 long now = System.nanoTime();

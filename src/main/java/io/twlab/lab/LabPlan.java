@@ -163,8 +163,9 @@ public final class LabPlan {
     String nftRules() {
         String to = natLabIps.length == 1 ? Ipv4.format(natLabIps[0])
                 : Ipv4.format(natLabIps[0]) + "-" + Ipv4.format(natLabIps[natLabIps.length - 1]);
+        // The scenario's uniform "allocation: random" is nearest to nf_nat's fully-random.
         String flags = nat.allocation() == io.twlab.nat.PortAllocation.RANDOM ? " fully-random"
-                : nat.randomFlag() ? " random" : "";
+                : nat.randomFlag() == io.twlab.nat.NatRandomFlag.NONE ? "" : " " + nat.randomFlag().key();
         return String.format(Locale.ROOT, "table ip %s {%n  chain postrouting {%n    type nat hook postrouting priority "
                         + "srcnat; policy accept;%n    ip saddr 198.18.0.0/16 oifname \"br-out\" ip protocol tcp snat to "
                         + "%s:%d-%d%s%n  }%n}%n", tableName(), to, nat.portLow(), nat.portHigh(), flags);

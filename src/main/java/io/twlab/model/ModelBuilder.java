@@ -8,6 +8,7 @@ import io.twlab.ipvs.RealServer;
 import io.twlab.ipvs.VirtualService;
 import io.twlab.metrics.ClientStats;
 import io.twlab.metrics.TimeWaitLifetimes;
+import io.twlab.nat.ConntrackClock;
 import io.twlab.nat.SnatGateway;
 import io.twlab.net.Link;
 import io.twlab.net.NetNode;
@@ -67,6 +68,8 @@ public final class ModelBuilder {
             KernelProfile natKernel = n.kernel();
             SnatGateway gw = new SnatGateway(sim, n.name(), n.publicIps(), n.portLow(), n.portHigh(), n.allocation(),
                     natKernel == null ? null : natKernel.natPortAllocation(), n.randomFlag(), n.timeouts(),
+                    natKernel == null ? ConntrackClock.EXACT : ConntrackClock.ofHz(natKernel.defaultHz(),
+                            random.stream("nat-clock/" + n.name()).nextLong()),
                     random.stream("nat/" + n.name()));
             gw.setDropInvalid(n.dropInvalid());
             for (String inside : n.inside()) {

@@ -11,14 +11,16 @@ import static io.twlab.net.Seq.after;
  */
 final class NatFlowTracking {
     private final NatTimeouts timeouts;
+    private final ConntrackClock clock;
 
-    NatFlowTracking(NatTimeouts timeouts) {
+    NatFlowTracking(NatTimeouts timeouts, ConntrackClock clock) {
         this.timeouts = timeouts;
+        this.clock = clock;
     }
 
     void setState(NatFlow f, NatTcpState s, long now) {
         f.state = s;
-        f.expiresAt = now + timeouts.of(s);
+        f.expiresAt = clock.expiry(now, timeouts.of(s));
     }
 
     /** A packet from the inside host (the original direction). */

@@ -36,15 +36,15 @@ public final class SnatGateway extends NetNode {
     private String explainedStateBefore;
 
     public SnatGateway(Simulator sim, String name, int[] publicIps, int portLow, int portHigh,
-                       PortAllocation allocation, NatPortAllocation linuxAlgorithm, boolean linuxRandomFlag,
-                       NatTimeouts timeouts, SplittableRandom random) {
+                       PortAllocation allocation, NatPortAllocation linuxAlgorithm, NatRandomFlag linuxRandomFlag,
+                       NatTimeouts timeouts, ConntrackClock clock, SplittableRandom random) {
         super(name);
         this.sim = sim;
         this.publicIps = publicIps.clone();
         this.portLow = portLow;
         this.portHigh = portHigh;
         this.allocation = allocation;
-        this.tracking = new NatFlowTracking(timeouts);
+        this.tracking = new NatFlowTracking(timeouts, clock);
         this.reuseAges = new PortReuseAges(publicIps);
         this.allocator = switch (allocation) {
             case ROUND_ROBIN -> new RoundRobinPorts(publicIps, portLow, portHigh, table);
@@ -126,7 +126,12 @@ public final class SnatGateway extends NetNode {
         return verdicts(NatVerdict.CLOSED_MAPPING_REUSED);
     }
 
+    /**
+     * Live mappings (conntrack -C): entries past their timeout are dropped first, as the kernel's lookups and
+     * gc_worker would have, rather than counted until the 10 s memory sweep.
+     */
     public int activeMappings() {
+        table.removeExpired(sim.now());
         return table.size();
     }
 

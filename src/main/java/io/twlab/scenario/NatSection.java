@@ -3,6 +3,7 @@ package io.twlab.scenario;
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.KernelProfile;
 import io.twlab.kernel.Profiles;
+import io.twlab.nat.NatRandomFlag;
 import io.twlab.nat.NatTcpState;
 import io.twlab.nat.NatTimeouts;
 import io.twlab.nat.PortAllocation;
@@ -69,13 +70,14 @@ final class NatSection {
         } else if (allocation == PortAllocation.LINUX) {
             kernel = Profiles.get(DEFAULT_KERNEL);
         }
-        String flags = s.string("flags", "none");
-        if (!List.of("none", "random", "fully-random").contains(flags)) {
-            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: unknown value '" + flags + "'",
-                    "valid choices: none, random, fully-random");
+        String flagText = s.string("flags", "none");
+        NatRandomFlag flags = NatRandomFlag.of(flagText);
+        if (flags == null) {
+            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: unknown value '"
+                    + flagText + "'", "valid choices: none, random, fully-random");
         }
-        if (!flags.equals("none") && allocation != PortAllocation.LINUX) {
-            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: " + flags + " is an "
+        if (flags != NatRandomFlag.NONE && allocation != PortAllocation.LINUX) {
+            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: " + flagText + " is an "
                     + "nf_nat flag and applies to allocation: linux only", "remove flags, or set allocation: linux");
         }
         NatTimeouts timeouts = allocation == PortAllocation.LINUX ? NatTimeouts.linuxDefaults()
@@ -94,6 +96,6 @@ final class NatSection {
         boolean dropInvalid = s.integer("drop-invalid", 0, 0, 1) == 1;
         s.finish();
         return new NatSpec(name, List.copyOf(inside), ips.stream().mapToInt(Integer::intValue).toArray(), ports[0],
-                ports[1], allocation, kernel, !flags.equals("none"), timeouts, dropInvalid);
+                ports[1], allocation, kernel, flags, timeouts, dropInvalid);
     }
 }

@@ -1,6 +1,7 @@
 package io.twlab.scenario;
 
 import io.twlab.kernel.KernelProfile;
+import io.twlab.nat.NatRandomFlag;
 import io.twlab.nat.NatTimeouts;
 import io.twlab.nat.PortAllocation;
 
@@ -11,6 +12,6 @@ import java.util.List;
  * the gateway's profile for allocation: linux (its nf_nat port search), null for the other allocators.
  */
 public record NatSpec(String name, List<String> inside, int[] publicIps, int portLow, int portHigh,
-                      PortAllocation allocation, KernelProfile kernel, boolean randomFlag, NatTimeouts timeouts,
+                      PortAllocation allocation, KernelProfile kernel, NatRandomFlag randomFlag, NatTimeouts timeouts,
                       boolean dropInvalid) {
 }

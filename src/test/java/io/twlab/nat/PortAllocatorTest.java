@@ -117,7 +117,7 @@ class PortAllocatorTest {
     // ---- Linux nf_nat ----
 
     private static LinuxNatPorts linux(NatFlowTable t, int low, int high, NatPortAllocation algorithm,
-                                       boolean randomFlag) {
+                                       NatRandomFlag randomFlag) {
         return new LinuxNatPorts(new int[]{A}, low, high, t, algorithm, randomFlag, new SplittableRandom(3));
     }
 
@@ -125,7 +125,7 @@ class PortAllocatorTest {
     @Test
     void linuxKeepsTheOriginalPortWhenFree() {
         NatFlowTable t = new NatFlowTable();
-        LinuxNatPorts n = linux(t, 1024, 65535, NatPortAllocation.RANDOM_BOUNDED, false);
+        LinuxNatPorts n = linux(t, 1024, 65535, NatPortAllocation.RANDOM_BOUNDED, NatRandomFlag.NONE);
         assertThat(take(n, t, syn(INSIDE, 40000, 1), NatTcpState.ESTABLISHED).publicPort).isEqualTo(40000);
         // A second inside host with the same port toward the same server cannot keep it.
         int other = (int) Ipv4.parse("10.0.0.2");
@@ -136,7 +136,7 @@ class PortAllocatorTest {
     @Test
     void linuxWithARandomFlagDoesNotKeepTheOriginalPort() {
         NatFlowTable t = new NatFlowTable();
-        LinuxNatPorts n = linux(t, 1024, 1027, NatPortAllocation.ROVER, true);
+        LinuxNatPorts n = linux(t, 1024, 1027, NatPortAllocation.ROVER, NatRandomFlag.FULLY_RANDOM);
         Set<Integer> ports = new HashSet<>();
         for (int i = 0; i < 4; i++) {
             // Each SYN comes from port 1024, in range: without the flag every one would first try 1024.
@@ -146,11 +146,32 @@ class PortAllocatorTest {
         assertThat(ports).containsExactlyInAnyOrder(1024, 1025, 1026, 1027);
     }
 
+    /**
+     * Before 5.0, {@code random} starts at a keyed hash of (source address, destination address and port): every
+     * connection of one inside host to one server starts at the same offset and takes the first free port from
+     * there, so consecutive connections get consecutive ports; another server gives another offset.
+     */
+    @Test
+    void linuxRandomBeforeFiveZeroStartsAtAHashOfTheAddresses() {
+        NatFlowTable t = new NatFlowTable();
+        LinuxNatPorts n = linux(t, 1024, 65535, NatPortAllocation.ROVER, NatRandomFlag.RANDOM);
+        int first = take(n, t, syn(INSIDE, 5000, 1), NatTcpState.ESTABLISHED).publicPort;
+        int second = take(n, t, syn(INSIDE, 5001, 1), NatTcpState.ESTABLISHED).publicPort;
+        int third = take(n, t, syn(INSIDE, 5002, 1), NatTcpState.ESTABLISHED).publicPort;
+        int range = 65535 - 1024 + 1;
+        assertThat(Math.floorMod(second - first, range)).isEqualTo(1);
+        assertThat(Math.floorMod(third - first, range)).isEqualTo(2);
+        Packet toAnother = syn(INSIDE, 5003, 1);
+        toAnother.dstPort = 80;
+        int elsewhere = take(n, t, toAnother, NatTcpState.ESTABLISHED).publicPort;
+        assertThat(elsewhere).isNotIn(first, second, third, first + 3);
+    }
+
     /** Before 5.0 (nf_nat_proto_common.c): a shared rover walks the range from where it last stopped. */
     @Test
     void linuxRoverWalksTheRangeInOrder() {
         NatFlowTable t = new NatFlowTable();
-        LinuxNatPorts n = linux(t, 1024, 1026, NatPortAllocation.ROVER, false);
+        LinuxNatPorts n = linux(t, 1024, 1026, NatPortAllocation.ROVER, NatRandomFlag.NONE);
         // Source port 5000 is out of range, so the rover decides: 1024, 1025, 1026, then none.
         StringBuilder got = new StringBuilder();
         for (int i = 0; i < 4; i++) {
@@ -164,7 +185,7 @@ class PortAllocatorTest {
     @Test
     void linuxBoundedRandomGivesUpWhenTheRangeIsFull() {
         NatFlowTable t = new NatFlowTable();
-        LinuxNatPorts n = linux(t, 1024, 1026, NatPortAllocation.RANDOM_BOUNDED, false);
+        LinuxNatPorts n = linux(t, 1024, 1026, NatPortAllocation.RANDOM_BOUNDED, NatRandomFlag.NONE);
         for (int i = 0; i < 3; i++) {
             assertThat(take(n, t, syn((int) Ipv4.parse("10.0.0." + (i + 1)), 5000, 1), NatTcpState.ESTABLISHED))
                     .isNotNull();
@@ -180,7 +201,7 @@ class PortAllocatorTest {
     @Test
     void linuxFromFiveNineEvictsAClosedEntryForANewerSyn() {
         NatFlowTable t = new NatFlowTable();
-        LinuxNatPorts n = linux(t, 1024, 1024, NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT, false);
+        LinuxNatPorts n = linux(t, 1024, 1024, NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT, NatRandomFlag.NONE);
         NatFlow old = take(n, t, syn(INSIDE, 5000, 1_000), NatTcpState.TIME_WAIT);
         assertThat(old.publicPort).isEqualTo(1024);
         int other = (int) Ipv4.parse("10.0.0.2");
