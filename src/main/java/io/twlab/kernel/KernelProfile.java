@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * @param synLinearTimeouts       6.5+: tcp_syn_linear_timeouts exists (SYN RTO not backed off for the first N)
  * @param resendSynAfterInvalidAck 5.7+: after an unacceptable ACK in SYN_SENT the SYN is re-sent 2 jiffies later
  * @param twRescheduleOnRst       ≤4.x: an accepted RST with tcp_rfc1337=1 re-arms the TIME_WAIT timer
+ * @param timerWheelRounding      4.8+: the non-cascading timer wheel rounds a timer's expiry up to its level's
+ *                                granularity (calc_wheel_index); before, a timer fires on its own jiffy
  * @param twAckRateLimited        TIME_WAIT out-of-window ACKs limited to one per tcp_invalid_ratelimit
  * @param rfc5961ChallengeAcks    3.6+: an in-window SYN or RST not at rcv_nxt gets a challenge ACK (RFC 5961);
  *                                before, the SYN resets the connection and any in-window RST is accepted
@@ -49,6 +51,7 @@ public record KernelProfile(
         boolean synLinearTimeouts,
         boolean resendSynAfterInvalidAck,
         boolean twRescheduleOnRst,
+        boolean timerWheelRounding,
         boolean twAckRateLimited,
         boolean rfc5961ChallengeAcks,
         PawsCounter pawsTimewaitCounter,
@@ -94,6 +97,7 @@ public record KernelProfile(
         boolean synLinearTimeouts;
         boolean resendSynAfterInvalidAck;
         boolean twRescheduleOnRst;
+        boolean timerWheelRounding;
         boolean twAckRateLimited;
         boolean rfc5961ChallengeAcks;
         PawsCounter pawsTimewaitCounter;
@@ -118,6 +122,7 @@ public record KernelProfile(
             synLinearTimeouts = p.synLinearTimeouts;
             resendSynAfterInvalidAck = p.resendSynAfterInvalidAck;
             twRescheduleOnRst = p.twRescheduleOnRst;
+            timerWheelRounding = p.timerWheelRounding;
             twAckRateLimited = p.twAckRateLimited;
             rfc5961ChallengeAcks = p.rfc5961ChallengeAcks;
             pawsTimewaitCounter = p.pawsTimewaitCounter;
@@ -138,6 +143,7 @@ public record KernelProfile(
         public Builder synLinearTimeouts(boolean v) { synLinearTimeouts = v; return this; }
         public Builder resendSynAfterInvalidAck(boolean v) { resendSynAfterInvalidAck = v; return this; }
         public Builder twRescheduleOnRst(boolean v) { twRescheduleOnRst = v; return this; }
+        public Builder timerWheelRounding(boolean v) { timerWheelRounding = v; return this; }
         public Builder twAckRateLimited(boolean v) { twAckRateLimited = v; return this; }
         public Builder rfc5961ChallengeAcks(boolean v) { rfc5961ChallengeAcks = v; return this; }
         public Builder pawsTimewaitCounter(PawsCounter v) { pawsTimewaitCounter = v; return this; }
@@ -174,7 +180,7 @@ public record KernelProfile(
 
         KernelProfile build(String name, String source, String derivedFrom, List<KernelChange> changes) {
             return new KernelProfile(name, source, derivedFrom, changes, defaultHz, reaper, tsClock, tsOffset,
-                    initialRtoMs, synLinearTimeouts, resendSynAfterInvalidAck, twRescheduleOnRst, twAckRateLimited,
+                    initialRtoMs, synLinearTimeouts, resendSynAfterInvalidAck, twRescheduleOnRst, timerWheelRounding, twAckRateLimited,
                     rfc5961ChallengeAcks, pawsTimewaitCounter, twCountedAtArming, twReuse, twReuseLoopbackMode, recycleDropsSynWithoutTs, pawsWrapSeconds,
                     portSelection, natPortAllocation, Collections.unmodifiableMap(new TreeMap<>(sysctls)));
         }

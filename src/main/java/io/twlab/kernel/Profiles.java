@@ -75,8 +75,10 @@ public final class Profiles {
                         + "tcp_peer_is_proven", p -> p.recycleDropsSynWithoutTs(true))));
 
         KernelProfile v419 = register(v44.derive("linux-4.19", "upstream Linux 4.19 (chens37/linux-4.19.1)", 250,
-                of("TIME_WAIT timer on the 4.8 timer wheel", "4.8", "kernel/time/timer.c calc_wheel_index",
-                        p -> p.reaper(TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED)),
+                of("TIME_WAIT and connection timers on the 4.8 non-cascading wheel (expiry rounded up per level)",
+                        "4.8", "500462a9de65 timer: Switch to a non-cascading wheel (kernel/time/timer.c "
+                        + "calc_wheel_index)", p -> p.reaper(TimeWaitReaperKind.PER_SOCKET_TIMER_WHEEL_ROUNDED)
+                                .timerWheelRounding(true)),
                 of("1 ms TSval clock", "4.13", "9a568de4818d tcp: switch TCP TS option (RFC 7323) to 1ms clock",
                         p -> p.tsClock(TimestampClock.MILLISECONDS)),
                 of("TSval offsets per address pair; tcp_timestamps=2 turns them off", "4.11",

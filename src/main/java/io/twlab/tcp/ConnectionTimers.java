@@ -39,8 +39,26 @@ final class ConnectionTimers {
     }
 
     void setRto(TcpConnection c, long delay) {
-        c.rtoDeadline = sim.now() + delay;
+        c.rtoDeadline = deadline(delay);
         arm(c);
+    }
+
+    /**
+     * When a connection timer armed now for {@code delayNs} fires. sk_reset_timer() arms it at jiffies + delay in
+     * whole jiffies and it runs on a jiffy tick; from 4.8 the wheel files it in a level whose granularity grows
+     * with the delay and rounds the expiry up (kernel/time/timer.c calc_wheel_index): at HZ 250 a 1 s SYN timer
+     * fires 1.004-1.032 s later, a 2-jiffy one 8-12 ms later.
+     */
+    long deadline(long delayNs) {
+        long now = sim.now();
+        HostClock clock = host.clock;
+        long jiffy = clock.jiffyNs();
+        long j = clock.jiffies(now);
+        long expires = j + (delayNs + jiffy - 1) / jiffy;
+        if (host.profile.timerWheelRounding()) {
+            expires = PerSocketTimerReaper.wheelExpiry(expires, j);
+        }
+        return clock.simTimeOfJiffy(expires, now);
     }
 
     /**

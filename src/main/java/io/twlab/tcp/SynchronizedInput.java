@@ -124,7 +124,7 @@ final class SynchronizedInput {
                 }
                 host.output.sendControl(c, Packet.ACK);
             } else if (c.delackDeadline == Long.MAX_VALUE) {
-                c.delackDeadline = now + DELACK_NS;
+                c.delackDeadline = host.timers.deadline(DELACK_NS);
                 host.timers.arm(c);
             }
         }
@@ -163,7 +163,7 @@ final class SynchronizedInput {
                 if (!p.has(Packet.FIN) && c.appClosed) {
                     if (tmo > TimeWaitProcessor.TIMEWAIT_LEN_NS) {
                         // Orphaned FIN_WAIT2 longer than 60 s: a full socket first, a bucket for the last 60 s.
-                        c.finWait2Deadline = host.sim.now() + tmo - TimeWaitProcessor.TIMEWAIT_LEN_NS;
+                        c.finWait2Deadline = host.timers.deadline(tmo - TimeWaitProcessor.TIMEWAIT_LEN_NS);
                         host.timers.arm(c);
                     } else {
                         enterTimeWait(c, TimeWaitTable.SUBSTATE_FIN_WAIT2, tmo);

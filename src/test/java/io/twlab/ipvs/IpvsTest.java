@@ -183,7 +183,8 @@ class IpvsTest {
         assertThat(d.synsDroppedForConntrack()).isGreaterThan(40_000);
         // Every dropped SYN shows as a connect that completed only after a SYN retransmission, 1 s late.
         assertThat(stats.synRetransmittedConnects()).isCloseTo(d.synsDroppedForConntrack(), within(600L));
-        assertThat(stats.connectLatency().quantile(0.5)).isBetween(1_000_000L, 1_010_000L);
+        // 1 s (250 jiffies at HZ 250) on the 4.8 wheel fires up to one level-1 slot (8 jiffies = 32 ms) late.
+        assertThat(stats.connectLatency().quantile(0.5)).isBetween(1_000_000L, 1_042_000L);
         // conn_reuse_mode 0 keeps the old entry (and its pod): no drop, no delay.
         RunResult mode0 = Runner.run(ScenarioLoader.load(Path.of("scenarios/k8s-ipvs-conn-reuse.yaml"),
                 List.of("duration=120s", "directors.kube-ipvs.conn-reuse-mode=0")), null);

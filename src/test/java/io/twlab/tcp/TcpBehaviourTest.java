@@ -81,11 +81,32 @@ class TcpBehaviourTest {
 
     private static final String LOSSY = DIRECT.replace("latency: 1ms", "latency: 1ms\n    loss: 1");
 
+    /**
+     * SYN times against a schedule: a connection timer fires on a jiffy tick, so the first arming (at connect(),
+     * mid-jiffy) runs up to one jiffy short and the later ones, armed on ticks, keep that offset; from 4.8 the wheel
+     * also fires each up to one slot of its level late, which adds up ({@code maxLate}, seconds after nominal).
+     */
+    private static void assertSchedule(double[] times, double jiffySeconds, double[] nominal, double[] maxLate) {
+        assertThat(times).hasSize(nominal.length);
+        for (int i = 0; i < nominal.length; i++) {
+            assertThat(times[i]).as("SYN %d", i).isBetween(nominal[i] - jiffySeconds, nominal[i] + maxLate[i]);
+        }
+    }
+
+    private static double jiffy(String kernel) {
+        return 1.0 / Profiles.get(kernel).defaultHz();
+    }
+
+    private static void assertSchedule(double[] times, double jiffySeconds, double... nominal) {
+        assertSchedule(times, jiffySeconds, nominal, new double[nominal.length]);
+    }
+
     @Test
     void synScheduleLinuxThreeTen() {
         Capture[] cap = new Capture[1];
         RunResult r = run(LOSSY.formatted("linux-3.10"), List.of(), cap);
-        assertThat(synTimes(cap[0])).containsExactly(0, 1, 3, 7, 15, 31, 63);
+        // 3.10: 1 s initial RTO, doubling, 6 retries; the cascading wheel: on the jiffy (HZ 250).
+        assertSchedule(synTimes(cap[0]), jiffy("linux-3.10"), 0, 1, 3, 7, 15, 31, 63);
         assertThat(r.model().clientStats().failures(FailureCause.SYN_TIMEOUT)).isEqualTo(1);
         assertThat(r.model().hostGroups().get("client").get(0).counters().get(Counter.TCPSynRetrans)).isEqualTo(6);
     }
@@ -95,23 +116,32 @@ class TcpBehaviourTest {
         // ≤3.0: TCP_TIMEOUT_INIT 3 s, 5 retries: 0, 3, 9, 21, 45, 93 s; fails at 189 s.
         Capture[] cap = new Capture[1];
         run(LOSSY.formatted("linux-2.6.32"), List.of(), cap);
-        assertThat(synTimes(cap[0])).containsExactly(0, 3, 9, 21, 45, 93);
+        assertSchedule(synTimes(cap[0]), jiffy("linux-2.6.32"), 0, 3, 9, 21, 45, 93);
     }
 
     @Test
     void synScheduleLinuxSixEighteenWithLinearTimeouts() {
         // 6.5+: tcp_syn_linear_timeouts=4 keeps RTO at 1 s for the first retransmissions, max retries 6 + 4:
-        // 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s; fails at 131 s.
+        // 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s; fails at 131 s. HZ 250 and the 4.8 wheel: a delay of 1 s or 2 s
+        // (250, 500 jiffies: level 1) fires up to 8 jiffies = 32 ms late, 4-16 s (level 2) up to 64 jiffies =
+        // 256 ms, 32 s (8000 jiffies, level 3) up to 512 jiffies = 2.048 s; the lateness adds up.
         Capture[] cap = new Capture[1];
         run(LOSSY.formatted("linux-6.18"), List.of(), cap);
-        assertThat(synTimes(cap[0])).containsExactly(0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67);
+        double l1 = 0.032;
+        double l2 = 0.256;
+        double l3 = 2.048;
+        assertSchedule(synTimes(cap[0]), 0.004, new double[]{0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67},
+                new double[]{0, l1, 2 * l1, 3 * l1, 4 * l1, 5 * l1, 6 * l1, 6 * l1 + l2, 6 * l1 + 2 * l2,
+                        6 * l1 + 3 * l2, 6 * l1 + 3 * l2 + l3});
+        // And the wheel does delay them: the 1 s re-send is not on its nominal jiffy.
+        assertThat(synTimes(cap[0])[1]).isGreaterThan(1.0);
     }
 
     @Test
     void synRetriesSysctlShortensTheSchedule() {
         Capture[] cap = new Capture[1];
         RunResult r = run(LOSSY.formatted("linux-3.10"), List.of("hosts.client.sysctl.net.ipv4.tcp_syn_retries=2"), cap);
-        assertThat(synTimes(cap[0])).containsExactly(0, 1, 3);
+        assertSchedule(synTimes(cap[0]), jiffy("linux-3.10"), 0, 1, 3);
         assertThat(r.model().clientStats().failed()).isEqualTo(1);
     }
 
@@ -120,7 +150,7 @@ class TcpBehaviourTest {
         Capture[] cap = new Capture[1];
         RunResult r = run(LOSSY.formatted("linux-3.10"), List.of("workloads.w.connect-timeout=2500ms"), cap);
         // SYNs at 0 and 1 s; the 3 s one is never sent because the application gave up at 2.5 s.
-        assertThat(synTimes(cap[0])).containsExactly(0, 1);
+        assertSchedule(synTimes(cap[0]), jiffy("linux-3.10"), 0, 1);
         assertThat(r.model().clientStats().failures(FailureCause.CONNECT_TIMEOUT)).isEqualTo(1);
     }
 
@@ -295,7 +325,7 @@ class TcpBehaviourTest {
         assertThat(r.model().clientStats().failures(FailureCause.CONNECT_TIMEOUT)).isEqualTo(1);
         assertThat(r.model().clientStats().connects()).isEqualTo(3);
         // Each attempt sends its SYN and one retransmission 1 s later before the application gives up.
-        assertThat(synTimes(cap[0])).containsExactly(0, 1, 2, 3, 4, 5);
+        assertSchedule(synTimes(cap[0]), jiffy("linux-3.10"), 0, 1, 2, 3, 4, 5);
     }
 
     @Test
