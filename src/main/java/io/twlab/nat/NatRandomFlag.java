@@ -17,13 +17,4 @@ public enum NatRandomFlag {
     public String key() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
-
-    public static NatRandomFlag of(String key) {
-        for (NatRandomFlag f : values()) {
-            if (f.key().equals(key)) {
-                return f;
-            }
-        }
-        return null;
-    }
 }

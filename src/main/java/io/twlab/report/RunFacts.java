@@ -12,10 +12,13 @@ import io.twlab.tcp.Counter;
 import io.twlab.tcp.TcpHost;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The facts of a finished run that findings are drawn from, copied out of the model once so that the rules read
@@ -29,7 +32,7 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
 
     public RunFacts {
         hosts = List.copyOf(hosts);
-        hostGroups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hostGroups));
+        hostGroups = Collections.unmodifiableMap(new LinkedHashMap<>(hostGroups));
         nats = List.copyOf(nats);
         directors = List.copyOf(directors);
     }
@@ -99,6 +102,8 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
         Clients clients = new Clients(s.attempts(), s.successes(), failures, s.connects(),
                 s.synRetransmittedConnects(), s.connectLatency().copy(), s.firstByteLatency().copy());
         List<Host> hosts = new ArrayList<>();
+        Set<TcpHost> servers = Collections.newSetFromMap(new IdentityHashMap<>());
+        servers.addAll(m.serverHosts());
         for (TcpHost h : m.hosts()) {
             Map<Counter, Long> counters = new EnumMap<>(Counter.class);
             for (Counter c : Counter.values()) {
@@ -107,7 +112,7 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
                 }
             }
             TimeWaitLifetimes tl = m.timeWaitLifetimes().get(h.name());
-            hosts.add(new Host(h.name(), h.profile().name(), m.serverHosts().contains(h), counters,
+            hosts.add(new Host(h.name(), h.profile().name(), servers.contains(h), counters,
                     tl != null && tl.count() > 0 ? tl.maxSeconds() : -1));
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();

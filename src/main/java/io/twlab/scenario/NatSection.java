@@ -70,14 +70,9 @@ final class NatSection {
         } else if (allocation == PortAllocation.LINUX) {
             kernel = Profiles.get(DEFAULT_KERNEL);
         }
-        String flagText = s.string("flags", "none");
-        NatRandomFlag flags = NatRandomFlag.of(flagText);
-        if (flags == null) {
-            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: unknown value '"
-                    + flagText + "'", "valid choices: none, random, fully-random");
-        }
+        NatRandomFlag flags = s.choice("flags", NatRandomFlag.NONE, NatRandomFlag.class);
         if (flags != NatRandomFlag.NONE && allocation != PortAllocation.LINUX) {
-            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: " + flagText + " is an "
+            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: " + flags.key() + " is an "
                     + "nf_nat flag and applies to allocation: linux only", "remove flags, or set allocation: linux");
         }
         NatTimeouts timeouts = allocation == PortAllocation.LINUX ? NatTimeouts.linuxDefaults()
