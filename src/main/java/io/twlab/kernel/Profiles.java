@@ -109,6 +109,10 @@ public final class Profiles {
                 of("tcp_syn_linear_timeouts (4)", "6.5", "ccce324dabfe tcp: add tcp_syn_linear_timeouts "
                         + "(net/ipv4/tcp_timer.c)", p -> p.synLinearTimeouts(true).sysctl(Sysctl.integer(
                         TCP_SYN_LINEAR_TIMEOUTS, 4, 0, 255, "SYN retransmissions before exponential backoff (6.5+)"))),
+                of("connect() ports from a hash re-keyed every 10 s and 2^16 perturbation buckets", "5.18",
+                        "net/core/secure_seq.c secure_ipv4_port_ephemeral (EPHEMERAL_PORT_SHUFFLE_PERIOD), "
+                        + "net/ipv4/inet_hashtables.c __inet_hash_connect (table_perturb)",
+                        p -> p.portSelection(PortSelection.PERTURBED_TIME_SEEDED)),
                 of("nf_nat evicts closed conntrack entries for a newer SYN", "~6.5", "net/netfilter/nf_nat_core.c "
                         + "nf_nat_used_tuple_harder", p -> p.natPortAllocation(NatPortAllocation.RANDOM_BOUNDED_EVICT_TIME_WAIT))));
 

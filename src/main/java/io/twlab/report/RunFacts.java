@@ -9,6 +9,7 @@ import io.twlab.model.Model;
 import io.twlab.model.RunResult;
 import io.twlab.net.Link;
 import io.twlab.tcp.Counter;
+import io.twlab.tcp.NoPortCause;
 import io.twlab.tcp.TcpHost;
 
 import java.util.ArrayList;
@@ -59,9 +60,20 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
      * seconds (-1 when it held none or was not measured).
      */
     public record Host(String name, String kernel, boolean server, Map<Counter, Long> counters,
-                       double timeWaitMaxSeconds) {
+                       double timeWaitMaxSeconds, Map<NoPortCause, Long> noPortFailures) {
         public Host {
             counters = counters.isEmpty() ? Map.of() : new EnumMap<>(counters);
+            noPortFailures = noPortFailures.isEmpty() ? Map.of() : new EnumMap<>(noPortFailures);
+        }
+
+        public Host(String name, String kernel, boolean server, Map<Counter, Long> counters,
+                    double timeWaitMaxSeconds) {
+            this(name, kernel, server, counters, timeWaitMaxSeconds, Map.of());
+        }
+
+        /** connect() calls that failed with EADDRNOTAVAIL, over all causes. */
+        public long noPortFailureCount() {
+            return noPortFailures.values().stream().mapToLong(Long::longValue).sum();
         }
 
         public long counter(Counter c) {
@@ -111,9 +123,15 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
                     counters.put(c, h.counters().get(c));
                 }
             }
+            Map<NoPortCause, Long> noPort = new EnumMap<>(NoPortCause.class);
+            for (NoPortCause c : NoPortCause.values()) {
+                if (h.noPortFailures(c) > 0) {
+                    noPort.put(c, h.noPortFailures(c));
+                }
+            }
             TimeWaitLifetimes tl = m.timeWaitLifetimes().get(h.name());
             hosts.add(new Host(h.name(), h.profile().name(), servers.contains(h), counters,
-                    tl != null && tl.count() > 0 ? tl.maxSeconds() : -1));
+                    tl != null && tl.count() > 0 ? tl.maxSeconds() : -1, noPort));
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
         m.hostGroups().forEach((name, members) -> {

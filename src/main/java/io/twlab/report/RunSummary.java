@@ -15,6 +15,7 @@ import io.twlab.nat.SnatGateway;
 import io.twlab.net.Ipv4;
 import io.twlab.scenario.ScenarioSpec;
 import io.twlab.tcp.Counter;
+import io.twlab.tcp.NoPortCause;
 import io.twlab.tcp.TcpVerdict;
 import io.twlab.nat.NatVerdict;
 import io.twlab.ipvs.IpvsVerdict;
@@ -118,6 +119,13 @@ public final class RunSummary {
                 }
             }
             hm.put("drops", drops);
+            Map<String, Object> noPort = new LinkedHashMap<>();
+            for (NoPortCause c : NoPortCause.values()) {
+                if (host.noPortFailures(c) > 0) {
+                    noPort.put(c.key(), host.noPortFailures(c));
+                }
+            }
+            hm.put("eaddrnotavail", noPort);
             hosts.put(host.name(), hm);
         }
         root.put("hosts", hosts);

@@ -102,7 +102,7 @@ public final class TcpHost extends NetNode {
         this.timers = new ConnectionTimers(this);
         this.peers = new PeerTimestamps(this);
         this.ports = new EphemeralPorts(this, clocks.secret(), Sysctl.rangeLow(range), Sysctl.rangeHigh(range),
-                (int) sysctls.get(Sysctls.TCP_TW_REUSE));
+                (int) sysctls.get(Sysctls.TCP_TW_REUSE), random.stream("ports/" + name));
         this.listenInput = new ListenInput(this);
         this.handshake = new HandshakeInput(this);
         this.synchronizedInput = new SynchronizedInput(this);
@@ -136,6 +136,11 @@ public final class TcpHost extends NetNode {
 
     public int connectionCount() {
         return connections.size();
+    }
+
+    /** connect() calls that failed with EADDRNOTAVAIL because ports were held as {@code cause} says. */
+    public long noPortFailures(NoPortCause cause) {
+        return ports.failures(cause);
     }
 
     /** How many inbound segments ended in {@code v}. */

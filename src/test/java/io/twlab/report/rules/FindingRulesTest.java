@@ -14,6 +14,7 @@ import io.twlab.report.RunFacts.Links;
 import io.twlab.report.RunFacts.Nat;
 import io.twlab.report.Series;
 import io.twlab.tcp.Counter;
+import io.twlab.tcp.NoPortCause;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -254,6 +255,25 @@ class FindingRulesTest {
                 List.of(), List.of(), empty());
         assertThat(new TimeWaitOverflowRule().apply(run)).extracting(Finding::where, Finding::count)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 7L), org.assertj.core.groups.Tuple.tuple("c", 1L));
+    }
+
+    /** EADDRNOTAVAIL by cause: the total is the sum of the causes, the remedy follows the largest one. */
+    @Test
+    void clientPortExhaustionNamesTheHoldersAndTheMatchingFix() {
+        Host reuseOff = new Host("c1", "linux-6.18", false, Map.of(), -1,
+                Map.of(NoPortCause.TIME_WAIT, 900L, NoPortCause.IN_USE, 3L));
+        Host full = new Host("c2", "linux-6.18", false, Map.of(), -1, Map.of(NoPortCause.IN_USE, 5L));
+        Host fine = new Host("c3", "linux-6.18", false, Map.of(), -1);
+        List<Finding> out = new ClientPortExhaustionRule().apply(run(quietClients(), List.of(reuseOff, full, fine),
+                List.of(), List.of(), empty()));
+        assertThat(out).extracting(Finding::where, Finding::count).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("c1", 903L), org.assertj.core.groups.Tuple.tuple("c2", 5L));
+        assertThat(out.get(0).severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(out.get(0).text()).isEqualTo("c1: connect() found no free local port 903 times (EADDRNOTAVAIL), "
+                + "the ports held by in-use 3, time-wait 900. Most were this host's own TIME_WAIT sockets: "
+                + "tcp_tw_reuse=1 lets connect() take them over (timestamps needed), or let the server close first.");
+        assertThat(out.get(1).text()).endsWith("tcp_tw_reuse cannot help.");
+        assertThat(out.get(0).facts()).containsEntry("time-wait", 900L).containsEntry("in-use", 3L);
     }
 
     @Test
