@@ -36,6 +36,8 @@ import java.util.TreeMap;
  * @param pawsWrapSeconds         age after which ts_recent no longer applies (24 days; 2147 s from 6.7)
  * @param portSelection           connect() ephemeral port search
  * @param natPortAllocation       nf_nat source-port search when this kernel runs a SNAT gateway
+ * @param conntrackGcEarlyDrop    after a "table full" drop, conntrack's gc_worker kills assured entries in closing
+ *                                states while the table is at 95 % of nf_conntrack_max (nf_conntrack_max95)
  * @param sysctls                 the sysctls this kernel has, by full name, with defaults
  */
 public record KernelProfile(
@@ -62,6 +64,7 @@ public record KernelProfile(
         long pawsWrapSeconds,
         PortSelection portSelection,
         NatPortAllocation natPortAllocation,
+        boolean conntrackGcEarlyDrop,
         Map<String, Sysctl> sysctls) {
 
     public boolean hasSysctl(String name) {
@@ -108,6 +111,7 @@ public record KernelProfile(
         long pawsWrapSeconds;
         PortSelection portSelection;
         NatPortAllocation natPortAllocation;
+        boolean conntrackGcEarlyDrop;
         final TreeMap<String, Sysctl> sysctls = new TreeMap<>();
 
         Builder() {
@@ -133,6 +137,7 @@ public record KernelProfile(
             pawsWrapSeconds = p.pawsWrapSeconds;
             portSelection = p.portSelection;
             natPortAllocation = p.natPortAllocation;
+            conntrackGcEarlyDrop = p.conntrackGcEarlyDrop;
             sysctls.putAll(p.sysctls);
         }
 
@@ -154,6 +159,7 @@ public record KernelProfile(
         public Builder pawsWrapSeconds(long v) { pawsWrapSeconds = v; return this; }
         public Builder portSelection(PortSelection v) { portSelection = v; return this; }
         public Builder natPortAllocation(NatPortAllocation v) { natPortAllocation = v; return this; }
+        public Builder conntrackGcEarlyDrop(boolean v) { conntrackGcEarlyDrop = v; return this; }
 
         /** Adds a sysctl, or replaces the one of that name. */
         public Builder sysctl(Sysctl s) {
@@ -182,7 +188,7 @@ public record KernelProfile(
             return new KernelProfile(name, source, derivedFrom, changes, defaultHz, reaper, tsClock, tsOffset,
                     initialRtoMs, synLinearTimeouts, resendSynAfterInvalidAck, twRescheduleOnRst, timerWheelRounding, twAckRateLimited,
                     rfc5961ChallengeAcks, pawsTimewaitCounter, twCountedAtArming, twReuse, twReuseLoopbackMode, recycleDropsSynWithoutTs, pawsWrapSeconds,
-                    portSelection, natPortAllocation, Collections.unmodifiableMap(new TreeMap<>(sysctls)));
+                    portSelection, natPortAllocation, conntrackGcEarlyDrop, Collections.unmodifiableMap(new TreeMap<>(sysctls)));
         }
     }
 }

@@ -96,6 +96,9 @@ public final class Profiles {
                 of("tcp_tw_reuse=2 is loopback only, and the default", "4.19",
                         "79e9fed46038 tcp: Add TCP_TW_REUSE_LOOPBACK (net/ipv4/tcp_ipv4.c tcp_twsk_unique)",
                         p -> p.twReuseLoopbackMode(true).sysctlDefault(TCP_TW_REUSE, 2)),
+                of("conntrack's gc_worker early-drops closing entries at 95 % after a table-full drop", "4.x",
+                        "net/netfilter/nf_conntrack_core.c gc_worker (nf_conntrack_max95, gc_worker_can_early_drop)",
+                        p -> p.conntrackGcEarlyDrop(true)),
                 of("connect() tries even ports first", "4.6", "net/ipv4/inet_hashtables.c __inet_hash_connect",
                         p -> p.portSelection(PortSelection.HASHED_OFFSET_EVEN_FIRST))));
 

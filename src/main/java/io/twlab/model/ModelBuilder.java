@@ -72,6 +72,10 @@ public final class ModelBuilder {
                             random.stream("nat-clock/" + n.name()).nextLong()),
                     random.stream("nat/" + n.name()));
             gw.setDropInvalid(n.dropInvalid());
+            if (n.conntrackMax() > 0) {
+                gw.setConntrackMax(n.conntrackMax(), natKernel.conntrackGcEarlyDrop(),
+                        random.stream("nat-conntrack/" + n.name()));
+            }
             for (String inside : n.inside()) {
                 for (TcpHost h : groups.get(inside)) {
                     gw.addInsideAddress(h.ip());

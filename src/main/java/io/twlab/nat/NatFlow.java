@@ -12,6 +12,10 @@ final class NatFlow {
     long expiresAt;
     boolean finFromInside;
     boolean finFromOutside;
+    /** IPS_ASSURED: the flow reached ESTABLISHED; early_drop() spares it. */
+    boolean assured;
+    /** Removed from the table (expired, killed or evicted). */
+    boolean gone;
     /** Highest sequence end sent from inside (conntrack td_end of the original direction). */
     int insideSeqEnd;
 

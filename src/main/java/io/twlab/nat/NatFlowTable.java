@@ -31,8 +31,16 @@ final class NatFlowTable {
     }
 
     void remove(NatFlow f) {
+        f.gone = true;
         byInside.remove(TupleTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL);
         byOutside.remove(TupleTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL);
+    }
+
+    /** Removes the first {@code n} mappings, in table order, that {@code victim} accepts; returns how many went. */
+    int removeUpTo(int n, java.util.function.Predicate<NatFlow> victim) {
+        int[] left = {n};
+        byInside.removeIf(f -> left[0] > 0 && victim.test(f) && left[0]-- > 0, this::remove);
+        return n - left[0];
     }
 
     /** Drops every mapping whose timeout has passed (gc_worker). */

@@ -57,7 +57,11 @@ final class NatFlowTracking {
 
     private void advanceOnAck(NatFlow f, long now) {
         switch (f.state) {
-            case SYN_RECV -> setState(f, NatTcpState.ESTABLISHED, now);
+            case SYN_RECV -> {
+                // tcp_packet(): SYN_RECV -> ESTABLISHED with a reply seen sets IPS_ASSURED.
+                f.assured = true;
+                setState(f, NatTcpState.ESTABLISHED, now);
+            }
             case LAST_ACK -> setState(f, NatTcpState.TIME_WAIT, now);
             case ESTABLISHED, FIN_WAIT, CLOSE_WAIT -> setState(f, f.state, now);
             default -> {

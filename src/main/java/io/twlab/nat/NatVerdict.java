@@ -19,6 +19,8 @@ public enum NatVerdict implements Verdict {
     ROUTED(false, "ip_forward"),
     /** get_unique_tuple() found no free port: NF_DROP (the SYN is lost; the client re-sends it). */
     NO_FREE_PORT(true, "get_unique_tuple"),
+    /** __nf_conntrack_alloc(): nf_conntrack_max reached and early_drop() freed nothing: "table full, dropping packet". */
+    TABLE_FULL(true, "__nf_conntrack_alloc"),
     /** A non-SYN from inside with no mapping: conntrack marks it INVALID (tcp_new() refuses) and NAT drops it. */
     NO_MAPPING(true, "tcp_new"),
     /** A packet to a public address that matches no mapping: nothing to translate it to. */

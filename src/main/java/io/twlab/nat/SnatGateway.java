@@ -30,6 +30,8 @@ public final class SnatGateway extends NetNode {
     private final PortReuseAges reuseAges;
     private final IntOpenHashSet insideAddresses = new IntOpenHashSet();
     private final long[] verdicts = new long[NatVerdict.values().length];
+    /** nf_conntrack_max, or null when the table is unbounded. */
+    private ConntrackLimit limit;
     private boolean sweepScheduled;
     private boolean dropInvalid;
     private NatFlow explainedFlow;
@@ -85,6 +87,29 @@ public final class SnatGateway extends NetNode {
      */
     public void setDropInvalid(boolean on) {
         this.dropInvalid = on;
+    }
+
+    /**
+     * Bounds the conntrack table at {@code max} entries (nf_conntrack_max) with early_drop() and, when
+     * {@code gcEarlyDrop}, the gc worker's early drop at 95 %; random draws from {@code random}.
+     */
+    public void setConntrackMax(int max, boolean gcEarlyDrop, SplittableRandom random) {
+        this.limit = new ConntrackLimit(max, gcEarlyDrop, random);
+    }
+
+    /** nf_conntrack_max, or 0 when the table is unbounded. */
+    public int conntrackMax() {
+        return limit == null ? 0 : limit.max();
+    }
+
+    /** Unassured entries early_drop() evicted to make room (conntrack -S early_drop). */
+    public long earlyDrops() {
+        return limit == null ? 0 : limit.earlyDrops();
+    }
+
+    /** Closing or unassured entries the gc worker killed at 95 % after a table-full drop. */
+    public long gcEarlyDrops() {
+        return limit == null ? 0 : limit.gcEarlyDrops();
     }
 
     public long droppedInvalid() {
@@ -192,6 +217,10 @@ public final class SnatGateway extends NetNode {
             if (!syn) {
                 return NatVerdict.NO_MAPPING;
             }
+            if (limit != null && !limit.admit(table, now)) {
+                scheduleSweep();
+                return NatVerdict.TABLE_FULL;
+            }
             f = newMapping(p, now);
             if (f == null) {
                 return NatVerdict.NO_FREE_PORT;
@@ -234,6 +263,9 @@ public final class SnatGateway extends NetNode {
             f.insideSeqEnd = p.seq;
             tracking.setState(f, NatTcpState.SYN_SENT, now);
             table.insert(f);
+            if (limit != null) {
+                limit.added(f);
+            }
             scheduleSweep();
         }
         return f;
@@ -250,6 +282,9 @@ public final class SnatGateway extends NetNode {
     protected void onTimer(Simulator sim, int kind, long arg, Object payload) {
         sweepScheduled = false;
         table.removeExpired(sim.now());
+        if (limit != null) {
+            limit.gcPass(table);
+        }
         if (table.size() > 0) {
             scheduleSweep();
         }

@@ -64,7 +64,6 @@ public final class TupleTable<V> {
         }
     }
 
-    /** Removes every flow the predicate accepts. */
     /** Hands every value the predicate accepts to {@code onRemove}, which removes it (in table order). */
     @SuppressWarnings("unchecked")
     public void removeIf(java.util.function.Predicate<V> dead, java.util.function.Consumer<V> onRemove) {

@@ -4,6 +4,7 @@ import io.twlab.model.RunResult;
 import io.twlab.report.Finding.Severity;
 import io.twlab.report.rules.ClientFailureRule;
 import io.twlab.report.rules.ClientPortExhaustionRule;
+import io.twlab.report.rules.ConntrackTableFullRule;
 import io.twlab.report.rules.DirectorDropRule;
 import io.twlab.report.rules.FindingRule;
 import io.twlab.report.rules.IpvsEntryReuseRule;
@@ -30,7 +31,7 @@ public final class Findings {
     /** The rules, in the order their findings are listed within one severity. */
     static final List<FindingRule> RULES = List.of(new PawsRejectRule(), new TwRecycleRule(), new ClientFailureRule(),
             new SynRetransmitStallRule(), new SynProxyStallRule(), new IpvsEntryReuseRule(), new DirectorDropRule(),
-            new TimeWaitOverflowRule(), new ClientPortExhaustionRule(), new NatPortExhaustionRule(), new NatInvalidDropRule(), new LinkLossRule());
+            new TimeWaitOverflowRule(), new ClientPortExhaustionRule(), new NatPortExhaustionRule(), new ConntrackTableFullRule(), new NatInvalidDropRule(), new LinkLossRule());
 
     private Findings() {
     }

@@ -8,6 +8,7 @@ import io.twlab.metrics.TimeWaitLifetimes;
 import io.twlab.model.Model;
 import io.twlab.model.RunResult;
 import io.twlab.net.Link;
+import io.twlab.nat.NatVerdict;
 import io.twlab.tcp.Counter;
 import io.twlab.tcp.NoPortCause;
 import io.twlab.tcp.TcpHost;
@@ -81,8 +82,13 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
         }
     }
 
+    /** One gateway; conntrackMax 0 when its table is unbounded. */
     public record Nat(String name, long allocationFailures, long droppedInvalid, int portLow, int portHigh,
-                      int addresses) {
+                      int addresses, int conntrackMax, long tableFullDrops, long earlyDrops, long gcEarlyDrops) {
+        public Nat(String name, long allocationFailures, long droppedInvalid, int portLow, int portHigh,
+                   int addresses) {
+            this(name, allocationFailures, droppedInvalid, portLow, portHigh, addresses, 0, 0, 0, 0);
+        }
     }
 
     public record Director(String name, long reusedEntries, long conns, long droppedNoEntry,
@@ -140,7 +146,8 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
             }
         });
         List<Nat> nats = m.nats().stream().map(n -> new Nat(n.name(), n.allocationFailures(), n.droppedInvalid(),
-                n.portLow(), n.portHigh(), n.publicAddresses().length)).toList();
+                n.portLow(), n.portHigh(), n.publicAddresses().length, n.conntrackMax(),
+                n.verdicts(NatVerdict.TABLE_FULL), n.earlyDrops(), n.gcEarlyDrops())).toList();
         List<Director> directors = m.directors().stream().map((IpvsDirector d) -> new Director(d.name(),
                 d.reusedEntries(), d.conns(), d.droppedNoEntry(), d.synsDroppedForConntrack(), d.droppedNoServer(),
                 d.droppedNoLocalPort(), d.synProxyRetries())).toList();

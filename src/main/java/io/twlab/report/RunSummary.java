@@ -143,6 +143,14 @@ public final class RunSummary {
             nm.put("droppedWithoutMapping", n.droppedNoMapping());
             nm.put("droppedInvalid", n.droppedInvalid());
             nm.put("activeMappings", n.activeMappings());
+            if (n.conntrackMax() > 0) {
+                Map<String, Object> ct = new LinkedHashMap<>();
+                ct.put("max", n.conntrackMax());
+                ct.put("tableFullDrops", n.verdicts(NatVerdict.TABLE_FULL));
+                ct.put("earlyDrops", n.earlyDrops());
+                ct.put("gcEarlyDrops", n.gcEarlyDrops());
+                nm.put("conntrack", ct);
+            }
             Map<String, Object> drops = new LinkedHashMap<>();
             for (NatVerdict v : NatVerdict.values()) {
                 if (v.drop() && n.verdicts(v) > 0) {

@@ -89,8 +89,17 @@ final class NatSection {
             ts.finish();
         }
         boolean dropInvalid = s.integer("drop-invalid", 0, 0, 1) == 1;
+        int conntrackMax = 0;
+        if (s.has("conntrack-max")) {
+            if (allocation != PortAllocation.LINUX) {
+                throw new ScenarioException(s.node("conntrack-max").location(), "nats." + name + ".conntrack-max is "
+                        + "nf_conntrack_max and applies to allocation: linux only", "remove conntrack-max, or set "
+                        + "allocation: linux");
+            }
+            conntrackMax = (int) s.integer("conntrack-max", 0, 1, Integer.MAX_VALUE);
+        }
         s.finish();
         return new NatSpec(name, List.copyOf(inside), ips.stream().mapToInt(Integer::intValue).toArray(), ports[0],
-                ports[1], allocation, kernel, flags, timeouts, dropInvalid);
+                ports[1], allocation, kernel, flags, timeouts, dropInvalid, conntrackMax);
     }
 }

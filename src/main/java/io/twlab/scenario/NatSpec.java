@@ -13,5 +13,5 @@ import java.util.List;
  */
 public record NatSpec(String name, List<String> inside, int[] publicIps, int portLow, int portHigh,
                       PortAllocation allocation, KernelProfile kernel, NatRandomFlag randomFlag, NatTimeouts timeouts,
-                      boolean dropInvalid) {
+                      boolean dropInvalid, int conntrackMax) {
 }
