@@ -96,6 +96,17 @@ final class LabCommand implements Callable<Integer> {
         }
         for (io.twlab.scenario.NatSpec n : spec.nats()) {
             simSets.add("nats." + n.name() + ".kernel=" + profile);
+            if (n.allocation() == io.twlab.nat.PortAllocation.LINUX && !overrides.stream().anyMatch(
+                    o -> o.startsWith("nats." + n.name() + ".cpus="))) {
+                // The router namespace's conntrack runs on every CPU of this machine: so does the simulated one's.
+                simSets.add("nats." + n.name() + ".cpus=" + Runtime.getRuntime().availableProcessors());
+            }
+        }
+        for (io.twlab.scenario.WorkloadSpec w : spec.workloads()) {
+            if (w.arrivals() == io.twlab.workload.Arrivals.PACED) {
+                // The lab paces each client namespace at its share from one start, as paced-per-host does.
+                simSets.add("workloads." + w.name() + ".arrivals=paced-per-host");
+            }
         }
         ScenarioSpec simSpec = ScenarioLoader.load(scenario, simSets);
         RunResult sim = Runner.run(simSpec, null);

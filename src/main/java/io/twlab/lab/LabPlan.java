@@ -112,6 +112,10 @@ public final class LabPlan {
                 throw new LabException("workloads." + w.name() + ": keep-alive is not driven in the lab yet; use "
                         + "pattern http10 or client-close");
             }
+            if (w.arrivals() == io.twlab.workload.Arrivals.PACED) {
+                plan.notes.add("workloads." + w.name() + ": paced arrivals run per client namespace at its share "
+                        + "from one start; the simulation beside it uses paced-per-host, which does the same");
+            }
             if (w.retries() > 0) {
                 plan.notes.add("workloads." + w.name() + ".retries is ignored in the lab: each arrival is one connect");
             }
@@ -122,6 +126,10 @@ public final class LabPlan {
                 // Round-robin over the servers, one server per client host (a host-level split of the workload).
                 plan.drivers.add(new Client(from.get(i), w, to.get(i % to.size()).labIp(), rate));
             }
+        }
+        if (nat.conntrackMax() > 0) {
+            plan.notes.add("nats." + nat.name() + ".conntrack-max is not applied in the lab: nf_conntrack_max is one "
+                    + "setting for the whole machine and read-only inside a namespace");
         }
         if (nat.allocation() == io.twlab.nat.PortAllocation.ROUND_ROBIN) {
             plan.notes.add("nats." + nat.name() + ".allocation round-robin has no nftables equivalent: the lab uses "

@@ -33,6 +33,8 @@ public final class LabRun {
     private final Path out;
     private final List<Process> processes = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    /** The router's live conntrack entries (nf_conntrack_count, what conntrack -C prints), by second of the run. */
+    private final Map<Long, Long> conntrackEntries = new TreeMap<>();
     private volatile boolean cleaned;
     private Thread hook;
 
@@ -159,6 +161,12 @@ public final class LabRun {
             }
             timeWait.put(second, count);
             peak = Math.max(peak, count);
+            // conntrack -C of the router: its namespace's live entries.
+            String entries = Shell.run(null, Shell.in(plan.router, "cat", "/proc/sys/net/netfilter/nf_conntrack_count"))
+                    .out().trim();
+            if (entries.matches("\\d+")) {
+                conntrackEntries.put(second, Long.parseLong(entries));
+            }
         }
         for (Process p : clients) {
             waitFor(p, 10);
@@ -418,13 +426,15 @@ public final class LabRun {
         List<String> notes = new ArrayList<>(plan.notes);
         notes.addAll(warnings);
         m.put("notes", notes);
-        StringBuilder csv = new StringBuilder("time_s,attempts,successes,failed,time_wait\n");
+        StringBuilder csv = new StringBuilder("time_s,attempts,successes,failed,time_wait,conntrack_entries\n");
         long last = Math.max(perSecond.isEmpty() ? 0 : perSecond.lastKey(), plan.spec.durationNs() / 1_000_000_000L);
         for (long s = 1; s <= last; s++) {
             long[] v = perSecond.getOrDefault(s, new long[3]);
             // A second the sampler missed stays empty (a gap), not a zero.
             Long tw = timeWait.get(s);
-            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%s%n", s, v[0], v[1], v[2], tw == null ? "" : tw));
+            Long ct = conntrackEntries.get(s);
+            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%s,%s%n", s, v[0], v[1], v[2], tw == null ? "" : tw,
+                    ct == null ? "" : ct));
         }
         m.put("seriesCsv", csv.toString());
         return m;

@@ -72,6 +72,7 @@ public final class ModelBuilder {
                             random.stream("nat-clock/" + n.name()).nextLong()),
                     random.stream("nat/" + n.name()));
             gw.setDropInvalid(n.dropInvalid());
+            gw.setCpus(n.cpus(), n.clashWindowNs());
             if (n.conntrackMax() > 0) {
                 gw.setConntrackMax(n.conntrackMax(), natKernel.conntrackGcEarlyDrop(),
                         random.stream("nat-conntrack/" + n.name()));

@@ -44,6 +44,16 @@ final class LinuxNatPorts extends PortAllocator {
     }
 
     @Override
+    int sharedState() {
+        return rover;
+    }
+
+    @Override
+    void restoreSharedState(int state) {
+        rover = state;
+    }
+
+    @Override
     NatFlow allocate(Packet p, long now) {
         int ip = publicIps[Math.floorMod((int) RandomStreams.mix(((long) p.srcIp << 32) ^ (p.dstIp & 0xffffffffL)),
                 publicIps.length)];

@@ -32,6 +32,11 @@ final class NatFlowTable {
 
     void remove(NatFlow f) {
         f.gone = true;
+        detach(f);
+    }
+
+    /** Takes {@code f} out of both indexes without ending it (it is put back with {@link #insert}). */
+    void detach(NatFlow f) {
         byInside.remove(TupleTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL);
         byOutside.remove(TupleTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL);
     }

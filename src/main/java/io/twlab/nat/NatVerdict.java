@@ -21,6 +21,8 @@ public enum NatVerdict implements Verdict {
     NO_FREE_PORT(true, "get_unique_tuple"),
     /** __nf_conntrack_alloc(): nf_conntrack_max reached and early_drop() freed nothing: "table full, dropping packet". */
     TABLE_FULL(true, "__nf_conntrack_alloc"),
+    /** __nf_conntrack_confirm(): another CPU confirmed the same reply tuple first (insert_failed); the SYN is dropped. */
+    INSERT_FAILED(true, "__nf_conntrack_confirm"),
     /** A non-SYN from inside with no mapping: conntrack marks it INVALID (tcp_new() refuses) and NAT drops it. */
     NO_MAPPING(true, "tcp_new"),
     /** A packet to a public address that matches no mapping: nothing to translate it to. */

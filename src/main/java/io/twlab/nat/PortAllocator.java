@@ -22,6 +22,15 @@ abstract class PortAllocator {
     /** The new mapping, not yet in the table, or null when no pair is free. */
     abstract NatFlow allocate(Packet p, long now);
 
+    /** State shared by all CPUs' searches (Linux's rover before 5.0), for {@link InsertRace}; 0 when none. */
+    int sharedState() {
+        return 0;
+    }
+
+    /** Sets the shared state back to what a racing search read. */
+    void restoreSharedState(int state) {
+    }
+
     protected final int rangeSize() {
         return portHigh - portLow + 1;
     }

@@ -6,6 +6,7 @@ import io.twlab.net.NetNode;
 import io.twlab.net.Packet;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -30,6 +31,8 @@ public final class SnatGateway extends NetNode {
     private final PortReuseAges reuseAges;
     private final IntOpenHashSet insideAddresses = new IntOpenHashSet();
     private final long[] verdicts = new long[NatVerdict.values().length];
+    /** The insert race of a gateway with several CPUs, or null with one. */
+    private InsertRace race;
     /** nf_conntrack_max, or null when the table is unbounded. */
     private ConntrackLimit limit;
     private boolean sweepScheduled;
@@ -95,6 +98,24 @@ public final class SnatGateway extends NetNode {
      */
     public void setConntrackMax(int max, boolean gcEarlyDrop, SplittableRandom random) {
         this.limit = new ConntrackLimit(max, gcEarlyDrop, random);
+    }
+
+    /**
+     * Lets SYNs handled within {@code windowNs} of each other on different ones of {@code cpus} CPUs choose the
+     * same public tuple (see {@link InsertRace}).
+     */
+    public void setCpus(int cpus, long windowNs) {
+        this.race = cpus > 1 ? new InsertRace(cpus, windowNs) : null;
+    }
+
+    /** CPUs whose SYNs race for public tuples (1: no race). */
+    public int cpus() {
+        return race == null ? 1 : race.cpus();
+    }
+
+    /** SYNs dropped because another CPU's entry took their public tuple first (conntrack -S insert_failed). */
+    public long insertFailed() {
+        return race == null ? 0 : race.insertFailed();
     }
 
     /** nf_conntrack_max, or 0 when the table is unbounded. */
@@ -221,9 +242,26 @@ public final class SnatGateway extends NetNode {
                 scheduleSweep();
                 return NatVerdict.TABLE_FULL;
             }
-            f = newMapping(p, now);
+            int cpu = race == null ? 0 : race.cpuOf(p);
+            List<NatFlow> unconfirmed = race == null ? List.of() : race.unconfirmedElsewhere(cpu, now);
+            int stateBefore = allocator.sharedState();
+            if (!unconfirmed.isEmpty()) {
+                // Another CPU's search is in flight: its entry and its rover write are not visible to this one.
+                stateBefore = race.allocatorStateSeenBy(cpu, stateBefore);
+                allocator.restoreSharedState(stateBefore);
+                unconfirmed.forEach(table::detach);
+            }
+            f = allocator.allocate(p, now);
+            unconfirmed.forEach(table::insert);
             if (f == null) {
                 return NatVerdict.NO_FREE_PORT;
+            }
+            if (race != null && race.clashes(f, unconfirmed)) {
+                return NatVerdict.INSERT_FAILED;
+            }
+            enter(f, p, now);
+            if (race != null) {
+                race.allocated(f, cpu, now, stateBefore);
             }
             verdict = NatVerdict.NEW_MAPPING;
             if (explaining()) {
@@ -255,20 +293,16 @@ public final class SnatGateway extends NetNode {
         return NatVerdict.REPLY_TRANSLATED;
     }
 
-    /** A new mapping for the SYN {@code p} from the allocator, entered in the table; null when no port is free. */
-    private NatFlow newMapping(Packet p, long now) {
-        NatFlow f = allocator.allocate(p, now);
-        if (f != null) {
-            reuseAges.handedOut(f.publicIp, f.publicPort, now);
-            f.insideSeqEnd = p.seq;
-            tracking.setState(f, NatTcpState.SYN_SENT, now);
-            table.insert(f);
-            if (limit != null) {
-                limit.added(f);
-            }
-            scheduleSweep();
+    /** Enters the allocator's new mapping {@code f} for the SYN {@code p} in the table. */
+    private void enter(NatFlow f, Packet p, long now) {
+        reuseAges.handedOut(f.publicIp, f.publicPort, now);
+        f.insideSeqEnd = p.seq;
+        tracking.setState(f, NatTcpState.SYN_SENT, now);
+        table.insert(f);
+        if (limit != null) {
+            limit.added(f);
         }
-        return f;
+        scheduleSweep();
     }
 
     private void scheduleSweep() {

@@ -9,6 +9,7 @@ import io.twlab.report.rules.DirectorDropRule;
 import io.twlab.report.rules.FindingRule;
 import io.twlab.report.rules.IpvsEntryReuseRule;
 import io.twlab.report.rules.LinkLossRule;
+import io.twlab.report.rules.NatInsertRaceRule;
 import io.twlab.report.rules.NatInvalidDropRule;
 import io.twlab.report.rules.NatPortExhaustionRule;
 import io.twlab.report.rules.NoFailuresRule;
@@ -31,7 +32,7 @@ public final class Findings {
     /** The rules, in the order their findings are listed within one severity. */
     static final List<FindingRule> RULES = List.of(new PawsRejectRule(), new TwRecycleRule(), new ClientFailureRule(),
             new SynRetransmitStallRule(), new SynProxyStallRule(), new IpvsEntryReuseRule(), new DirectorDropRule(),
-            new TimeWaitOverflowRule(), new ClientPortExhaustionRule(), new NatPortExhaustionRule(), new ConntrackTableFullRule(), new NatInvalidDropRule(), new LinkLossRule());
+            new TimeWaitOverflowRule(), new ClientPortExhaustionRule(), new NatPortExhaustionRule(), new ConntrackTableFullRule(), new NatInsertRaceRule(), new NatInvalidDropRule(), new LinkLossRule());
 
     private Findings() {
     }

@@ -84,10 +84,11 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
 
     /** One gateway; conntrackMax 0 when its table is unbounded. */
     public record Nat(String name, long allocationFailures, long droppedInvalid, int portLow, int portHigh,
-                      int addresses, int conntrackMax, long tableFullDrops, long earlyDrops, long gcEarlyDrops) {
+                      int addresses, int conntrackMax, long tableFullDrops, long earlyDrops, long gcEarlyDrops,
+                      int cpus, long insertFailed) {
         public Nat(String name, long allocationFailures, long droppedInvalid, int portLow, int portHigh,
                    int addresses) {
-            this(name, allocationFailures, droppedInvalid, portLow, portHigh, addresses, 0, 0, 0, 0);
+            this(name, allocationFailures, droppedInvalid, portLow, portHigh, addresses, 0, 0, 0, 0, 1, 0);
         }
     }
 
@@ -147,7 +148,7 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
         });
         List<Nat> nats = m.nats().stream().map(n -> new Nat(n.name(), n.allocationFailures(), n.droppedInvalid(),
                 n.portLow(), n.portHigh(), n.publicAddresses().length, n.conntrackMax(),
-                n.verdicts(NatVerdict.TABLE_FULL), n.earlyDrops(), n.gcEarlyDrops())).toList();
+                n.verdicts(NatVerdict.TABLE_FULL), n.earlyDrops(), n.gcEarlyDrops(), n.cpus(), n.insertFailed())).toList();
         List<Director> directors = m.directors().stream().map((IpvsDirector d) -> new Director(d.name(),
                 d.reusedEntries(), d.conns(), d.droppedNoEntry(), d.synsDroppedForConntrack(), d.droppedNoServer(),
                 d.droppedNoLocalPort(), d.synProxyRetries())).toList();

@@ -143,12 +143,14 @@ public final class RunSummary {
             nm.put("droppedWithoutMapping", n.droppedNoMapping());
             nm.put("droppedInvalid", n.droppedInvalid());
             nm.put("activeMappings", n.activeMappings());
-            if (n.conntrackMax() > 0) {
+            if (n.conntrackMax() > 0 || n.cpus() > 1) {
                 Map<String, Object> ct = new LinkedHashMap<>();
                 ct.put("max", n.conntrackMax());
                 ct.put("tableFullDrops", n.verdicts(NatVerdict.TABLE_FULL));
                 ct.put("earlyDrops", n.earlyDrops());
                 ct.put("gcEarlyDrops", n.gcEarlyDrops());
+                ct.put("cpus", n.cpus());
+                ct.put("insertFailed", n.insertFailed());
                 nm.put("conntrack", ct);
             }
             Map<String, Object> drops = new LinkedHashMap<>();

@@ -16,6 +16,8 @@ final class NatSection {
     private static final long S = Simulator.NS_PER_SEC;
     /** The gateway kernel when a linux NAT names none. */
     private static final String DEFAULT_KERNEL = "linux-6.18";
+    /** How long a new entry stays unconfirmed to other CPUs: its trip from nf_nat to nf_confirm, a few µs. */
+    private static final long DEFAULT_CLASH_WINDOW_NS = 5_000;
 
     private NatSection() {
     }
@@ -98,8 +100,20 @@ final class NatSection {
             }
             conntrackMax = (int) s.integer("conntrack-max", 0, 1, Integer.MAX_VALUE);
         }
+        int cpus = 1;
+        long clashWindow = DEFAULT_CLASH_WINDOW_NS;
+        if (s.has("cpus") || s.has("clash-window")) {
+            if (allocation != PortAllocation.LINUX) {
+                YNode at = s.has("cpus") ? s.node("cpus") : s.node("clash-window");
+                throw new ScenarioException(at.location(), "nats." + name + ": cpus and clash-window model nf_nat's "
+                        + "insert race and apply to allocation: linux only", "remove them, or set allocation: linux");
+            }
+            cpus = (int) s.integer("cpus", 1, 1, 4096);
+            clashWindow = s.duration("clash-window", DEFAULT_CLASH_WINDOW_NS);
+        }
         s.finish();
         return new NatSpec(name, List.copyOf(inside), ips.stream().mapToInt(Integer::intValue).toArray(), ports[0],
-                ports[1], allocation, kernel, flags, timeouts, dropInvalid, conntrackMax);
+                ports[1], allocation, kernel, flags, timeouts, dropInvalid, conntrackMax, cpus,
+                clashWindow);
     }
 }

@@ -13,5 +13,6 @@ import java.util.List;
  */
 public record NatSpec(String name, List<String> inside, int[] publicIps, int portLow, int portHigh,
                       PortAllocation allocation, KernelProfile kernel, NatRandomFlag randomFlag, NatTimeouts timeouts,
-                      boolean dropInvalid, int conntrackMax) {
+                      boolean dropInvalid, int conntrackMax, int cpus,
+                      long clashWindowNs) {
 }

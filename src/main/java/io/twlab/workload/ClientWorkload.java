@@ -78,7 +78,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     }
 
     public void start() {
-        if (arrivals == Arrivals.PACED && rate.rateAt(startNs) > 0) {
+        if (arrivals != Arrivals.POISSON && rate.rateAt(startNs) > 0) {
             sim.at(startNs, this, EV_ARRIVAL, 0, null);
         } else {
             scheduleNextArrival(startNs);
@@ -89,6 +89,8 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     private static final class Request {
         long id;
         long arrivalNs;
+        /** The client host every attempt uses (paced-per-host), or -1: chosen per attempt. */
+        int hostIndex;
         int attempts;
         int clientIp;
         int serverIp;
@@ -118,7 +120,12 @@ public final class ClientWorkload implements EventHandler, TcpApp {
             r = rate.rateAt(t);
         }
         long next;
-        if (arrivals == Arrivals.PACED && rate.isConstant()) {
+        if (arrivals == Arrivals.PACED_PER_HOST) {
+            // One instant per rate / hosts; arrivalCount / hosts instants have passed.
+            double perHost = r / clients.length;
+            next = rate.isConstant() ? startNs + (long) Math.ceil(arrivalCount / clients.length
+                    * (double) Simulator.NS_PER_SEC / perHost) : t + Math.max(1, Math.round(Simulator.NS_PER_SEC / perHost));
+        } else if (arrivals == Arrivals.PACED && rate.isConstant()) {
             next = startNs + (long) Math.ceil(arrivalCount * (double) Simulator.NS_PER_SEC / r);
         } else {
             double gapSeconds = arrivals == Arrivals.POISSON ? -Math.log(1 - random.nextDouble()) / r : 1.0 / r;
@@ -133,13 +140,13 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     public void onEvent(Simulator sim, int kind, long arg, Object payload) {
         switch (kind) {
             case EV_ARRIVAL -> {
-                arrivalCount++;
-                stats.attempt();
-                Request req = new Request();
-                req.id = arrivalCount - 1;
-                req.arrivalNs = sim.now();
-                req.retriesLeft = retries;
-                connect(req);
+                if (arrivals == Arrivals.PACED_PER_HOST) {
+                    for (int h = 0; h < clients.length; h++) {
+                        arrive(h);
+                    }
+                } else {
+                    arrive(-1);
+                }
                 scheduleNextArrival(sim.now());
             }
             case EV_CONNECT_TIMEOUT -> {
@@ -154,8 +161,21 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         }
     }
 
+    /** A new request, from client host {@code hostIndex} or (-1) one chosen by host-choice. */
+    private void arrive(int hostIndex) {
+        arrivalCount++;
+        stats.attempt();
+        Request req = new Request();
+        req.id = arrivalCount - 1;
+        req.arrivalNs = sim.now();
+        req.retriesLeft = retries;
+        req.hostIndex = hostIndex;
+        connect(req);
+    }
+
     private void connect(Request req) {
-        TcpHost host = clients[randomHostChoice ? random.nextInt(clients.length) : nextClient++ % clients.length];
+        TcpHost host = clients[req.hostIndex >= 0 ? req.hostIndex
+                : randomHostChoice ? random.nextInt(clients.length) : nextClient++ % clients.length];
         int server = serverIps[nextServer++ % serverIps.length];
         req.connectStartNs = sim.now();
         req.connectGeneration++;
