@@ -124,7 +124,9 @@ final class LabCommand implements Callable<Integer> {
         doc.put("kernel", kernel);
         doc.put("lab", lab);
         doc.put("simulation", simSummary);
-        List<Map<String, Object>> rows = LabComparison.compare(lab, simSummary);
+        boolean paced = spec.workloads().stream().allMatch(w -> w.arrivals() != io.twlab.workload.Arrivals.POISSON);
+        List<Map<String, Object>> rows = LabComparison.compare(lab, simSummary,
+                spec.durationNs() / (double) io.twlab.engine.Simulator.NS_PER_SEC, paced);
         doc.put("comparison", rows);
         String text = Json.write(doc);
         OutputFiles.write(dir.resolve("lab.json"), text);
