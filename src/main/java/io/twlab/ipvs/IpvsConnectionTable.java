@@ -1,5 +1,6 @@
 package io.twlab.ipvs;
 
+import io.twlab.kernel.JiffyClock;
 import io.twlab.engine.Simulator;
 import io.twlab.net.TupleTable;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
@@ -15,13 +16,16 @@ import java.util.ArrayList;
 final class IpvsConnectionTable {
     private final Simulator sim;
     private final IpvsTimeouts timeouts;
+    /** The director kernel's jiffies and wheel: when an entry's timer, armed now, fires. */
+    private final JiffyClock clock;
     private final TupleTable<IpvsConnection> byClient = new TupleTable<>();
     private final TupleTable<IpvsConnection> byServer = new TupleTable<>();
     /** Entries filed by the whole second in which they are due to expire; stale filings are skipped. */
     private final Long2ObjectOpenHashMap<ArrayList<IpvsConnection>> dueBySecond = new Long2ObjectOpenHashMap<>();
     private long nextSweepSecond = -1;
 
-    IpvsConnectionTable(Simulator sim, IpvsTimeouts timeouts) {
+    IpvsConnectionTable(Simulator sim, IpvsTimeouts timeouts, JiffyClock clock) {
+        this.clock = clock;
         this.sim = sim;
         this.timeouts = timeouts;
     }
@@ -62,7 +66,12 @@ final class IpvsConnectionTable {
     void transition(IpvsConnection c, IpvsTcpState.Direction direction, boolean rst, boolean syn, boolean fin,
                     boolean ack) {
         IpvsTcpState next = c.state.next(direction, IpvsTcpState.event(rst, syn, fin, ack));
-        moveTo(c, next, sim.now() + timeouts.of(next));
+        moveTo(c, next, expiry(timeouts.of(next)));
+    }
+
+    /** When a timer armed now for {@code timeoutNs} fires: mod_timer(jiffies + timeout) (ip_vs_conn.c). */
+    long expiry(long timeoutNs) {
+        return clock.expiry(sim.now(), timeoutNs);
     }
 
     /** Moves an entry to a state: inactive unless ESTABLISHED (IP_VS_CONN_F_INACTIVE), expiring at {@code expiresAt}. */

@@ -1,5 +1,6 @@
 package io.twlab.ipvs;
 
+import io.twlab.kernel.JiffyClock;
 import io.twlab.engine.Simulator;
 import io.twlab.net.NetNode;
 import io.twlab.net.Packet;
@@ -40,7 +41,7 @@ public final class IpvsDirector extends NetNode {
     private boolean expireNodestConn;
 
     public IpvsDirector(Simulator sim, String name, List<VirtualService> services, IpvsTimeouts timeouts,
-                        int connReuseMode, SynProxy synProxy, SplittableRandom random) {
+                        int connReuseMode, SynProxy synProxy, JiffyClock clock, SplittableRandom random) {
         super(name);
         this.sim = sim;
         this.services = List.copyOf(services);
@@ -49,7 +50,7 @@ public final class IpvsDirector extends NetNode {
         this.timeouts = timeouts;
         this.connReuseMode = connReuseMode;
         this.cookieSecret = random.nextLong();
-        this.table = new IpvsConnectionTable(sim, timeouts);
+        this.table = new IpvsConnectionTable(sim, timeouts, clock);
         this.towardServers = new RealServerPath(sim, synProxy, random);
         this.synProxyEnabled = synProxy.enabled();
         this.synProxy = new SynProxyHandshake(sim, this, table, synProxy, timeouts.of(IpvsTcpState.SYN_SENT),

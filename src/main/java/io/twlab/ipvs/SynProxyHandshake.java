@@ -137,7 +137,7 @@ final class SynProxyHandshake {
         c.serverSeqDelta = p.seq - cookieIsn;
         c.server.outPkts++;
         c.service.outPkts++;
-        table.moveTo(c, IpvsTcpState.ESTABLISHED, sim.now() + establishedTimeoutNs);
+        table.moveTo(c, IpvsTcpState.ESTABLISHED, table.expiry(establishedTimeoutNs));
         director.emit(Forwarding.ownPacket(c.serverSideIp, c.serverSidePort, c.server.ip, c.server.port, Packet.ACK,
                 c.clientIsn + 1 + c.seqDelta, p.seq + 1));
         Packet held = c.held;

@@ -8,7 +8,7 @@ import io.twlab.ipvs.RealServer;
 import io.twlab.ipvs.VirtualService;
 import io.twlab.metrics.ClientStats;
 import io.twlab.metrics.TimeWaitLifetimes;
-import io.twlab.nat.ConntrackClock;
+import io.twlab.kernel.JiffyClock;
 import io.twlab.nat.SnatGateway;
 import io.twlab.net.Link;
 import io.twlab.net.NetNode;
@@ -68,7 +68,7 @@ public final class ModelBuilder {
             KernelProfile natKernel = n.kernel();
             SnatGateway gw = new SnatGateway(sim, n.name(), n.publicIps(), n.portLow(), n.portHigh(), n.allocation(),
                     natKernel == null ? null : natKernel.natPortAllocation(), n.randomFlag(), n.timeouts(),
-                    natKernel == null ? ConntrackClock.EXACT : ConntrackClock.ofHz(natKernel.defaultHz(),
+                    natKernel == null ? JiffyClock.EXACT : JiffyClock.ofHz(natKernel.defaultHz(),
                             random.stream("nat-clock/" + n.name()).nextLong()),
                     random.stream("nat/" + n.name()));
             gw.setDropInvalid(n.dropInvalid());
@@ -107,8 +107,11 @@ public final class ModelBuilder {
                 service.setPersistence(v.persistenceNs());
                 services.add(service);
             }
+            // A director naming its kernel keeps entry timers in that kernel's jiffies (and, 4.8+, on its wheel).
+            JiffyClock entryClock = d.kernel() == null ? JiffyClock.EXACT : JiffyClock.ofHz(d.kernel().defaultHz(),
+                    random.stream("director-clock/" + d.name()).nextLong(), d.kernel().timerWheelRounding());
             IpvsDirector director = new IpvsDirector(sim, d.name(), services, d.timeouts(), d.connReuseMode(),
-                    d.synProxy(), random.stream("director/" + d.name()));
+                    d.synProxy(), entryClock, random.stream("director/" + d.name()));
             director.setConntrack(d.conntrack());
             director.setExpireNodestConn(d.expireNodestConn());
             for (int i = 0; i < d.services().size(); i++) {

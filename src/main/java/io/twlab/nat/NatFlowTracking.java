@@ -1,5 +1,6 @@
 package io.twlab.nat;
 
+import io.twlab.kernel.JiffyClock;
 import io.twlab.net.Packet;
 
 import static io.twlab.net.Seq.after;
@@ -11,9 +12,9 @@ import static io.twlab.net.Seq.after;
  */
 final class NatFlowTracking {
     private final NatTimeouts timeouts;
-    private final ConntrackClock clock;
+    private final JiffyClock clock;
 
-    NatFlowTracking(NatTimeouts timeouts, ConntrackClock clock) {
+    NatFlowTracking(NatTimeouts timeouts, JiffyClock clock) {
         this.timeouts = timeouts;
         this.clock = clock;
     }

@@ -1,5 +1,6 @@
 package io.twlab.nat;
 
+import io.twlab.kernel.JiffyClock;
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.NatPortAllocation;
 import io.twlab.net.NetNode;
@@ -42,7 +43,7 @@ public final class SnatGateway extends NetNode {
 
     public SnatGateway(Simulator sim, String name, int[] publicIps, int portLow, int portHigh,
                        PortAllocation allocation, NatPortAllocation linuxAlgorithm, NatRandomFlag linuxRandomFlag,
-                       NatTimeouts timeouts, ConntrackClock clock, SplittableRandom random) {
+                       NatTimeouts timeouts, JiffyClock clock, SplittableRandom random) {
         super(name);
         this.sim = sim;
         this.publicIps = publicIps.clone();

@@ -132,7 +132,10 @@ final class DirectorSection {
         }
         boolean conntrack = s.integer("conntrack", 0, 0, 1) == 1;
         boolean expireNodest = s.integer("expire-nodest-conn", 0, 0, 1) == 1;
+        YNode kernelNode = s.node("kernel");
+        io.twlab.kernel.KernelProfile kernel = kernelNode == null ? null : BindContext.kernelProfile(s, kernelNode);
         s.finish();
-        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts, synProxy, conntrack, expireNodest);
+        return new DirectorSpec(name, List.copyOf(services), reuse, timeouts, synProxy, conntrack, expireNodest,
+                kernel);
     }
 }

@@ -4,9 +4,13 @@ import io.twlab.ipvs.IpvsTimeouts;
 
 import java.util.List;
 
-/** An IPVS director: its virtual services, connection reuse mode and timeouts. */
+/**
+ * An IPVS director: its virtual services, connection reuse mode and timeouts, and the kernel whose jiffies (and 4.8+
+ * timer wheel) its entry timers follow; null: exact times.
+ */
 public record DirectorSpec(String name, List<VirtualServiceSpec> services, int connReuseMode, IpvsTimeouts timeouts,
-                           io.twlab.ipvs.SynProxy synProxy, boolean conntrack, boolean expireNodestConn) {
+                           io.twlab.ipvs.SynProxy synProxy, boolean conntrack, boolean expireNodestConn,
+                           io.twlab.kernel.KernelProfile kernel) {
 
     /** VIP:port scheduled over the hosts of one or more groups, at {@code realPort}. */
     public record VirtualServiceSpec(int vip, int port, io.twlab.ipvs.Scheduler scheduler,

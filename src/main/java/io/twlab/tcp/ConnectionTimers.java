@@ -1,6 +1,7 @@
 package io.twlab.tcp;
 
 import io.twlab.engine.Simulator;
+import io.twlab.kernel.TimerWheel;
 import io.twlab.net.Packet;
 
 import static io.twlab.net.Seq.after;
@@ -56,7 +57,7 @@ final class ConnectionTimers {
         long j = clock.jiffies(now);
         long expires = j + (delayNs + jiffy - 1) / jiffy;
         if (host.profile.timerWheelRounding()) {
-            expires = PerSocketTimerReaper.wheelExpiry(expires, j);
+            expires = TimerWheel.expiry(expires, j);
         }
         return clock.simTimeOfJiffy(expires, now);
     }

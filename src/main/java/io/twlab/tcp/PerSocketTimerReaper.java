@@ -1,6 +1,7 @@
 package io.twlab.tcp;
 
 import io.twlab.engine.Simulator;
+import io.twlab.kernel.TimerWheel;
 
 /**
  * 4.1+: each TIME_WAIT has its own timer (net/ipv4/inet_timewait_sock.c __inet_twsk_schedule, tw_timer_handler).
@@ -23,7 +24,7 @@ final class PerSocketTimerReaper extends TimeWaitReaper {
         long now = clock.jiffies(sim.now());
         long expires = now + timeoJiffies;
         if (wheelRounding) {
-            expires = wheelExpiry(expires, now);
+            expires = TimerWheel.expiry(expires, now);
         }
         linkToJiffy(s, expires);
     }
@@ -31,19 +32,5 @@ final class PerSocketTimerReaper extends TimeWaitReaper {
     @Override
     void deschedule(int s) {
         unlink(s);
-    }
-
-    /**
-     * The jiffy at which the 4.8+ wheel runs a timer due at {@code expires}: level n (n ≥ 1) takes deltas from
-     * 63·8^(n-1) jiffies and has a granularity of 8^n; the bucket index is (expires + gran) >> 3n.
-     */
-    static long wheelExpiry(long expires, long clk) {
-        long delta = expires - clk;
-        int level = 0;
-        while (level < 8 && delta >= (63L << (3 * level))) {
-            level++;
-        }
-        int shift = 3 * level;
-        return ((expires + (1L << shift)) >> shift) << shift;
     }
 }

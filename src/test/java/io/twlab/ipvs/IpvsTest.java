@@ -107,6 +107,27 @@ class IpvsTest {
         assertThat(r.model().directors().get(0).reusedEntries()).isZero();
     }
 
+    /**
+     * Entry timers in the director kernel's jiffies (mod_timer(jiffies + timeout), ip_vs_conn.c). At 525 conn/s a
+     * port returns after 63488 / 525 = 120.93 s. With exact times, or on 2.6.32 (HZ 1000, no wheel: at most 1 ms
+     * early), the 120 s TIME_WAIT entry is gone by then. On a 4.8+ wheel at HZ 250 the 30,000-jiffy timer sits in
+     * level 3 and runs at the next 512-jiffy (2.048 s) slot: 0-2.048 s late, so the entry is still there when the
+     * port returns in about (2.048 - 0.93) / 2.048 = 55 % of cases. Ports return from ~121 s on: in a 250 s run,
+     * 525 x (250 - 121) = 67,725 SYNs, of which 40-70 % find their old entry.
+     */
+    @Test
+    void entryTimersOnTheWheelOutliveTheirTimeout() {
+        List<String> load = List.of("workloads.partner.rate=525", "duration=250s");
+        assertThat(run("lvs-nat-paws.yaml", load).model().directors().get(0).reusedEntries()).isZero();
+        List<String> old = new ArrayList<>(load);
+        old.add("directors.lvs.kernel=linux-2.6.32");
+        assertThat(run("lvs-nat-paws.yaml", old).model().directors().get(0).reusedEntries()).isZero();
+        List<String> wheel = new ArrayList<>(load);
+        wheel.add("directors.lvs.kernel=linux-6.18");
+        long reused = run("lvs-nat-paws.yaml", wheel).model().directors().get(0).reusedEntries();
+        assertThat(reused).isBetween((long) (0.40 * 67_725), (long) (0.70 * 67_725));
+    }
+
     @Test
     void connReuseModeOneReschedulesClosedEntries() {
         // Every SYN on a TIME_WAIT/CLOSE entry is scheduled again, so the count keeps at least the offered 725/s.

@@ -1,12 +1,15 @@
-package io.twlab.nat;
+package io.twlab.kernel;
 
 import io.twlab.engine.Simulator;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Conntrack timeouts counted in jiffies from the start of the arrival's jiffy (nf_ct_refresh, nf_ct_is_expired). */
-class ConntrackClockTest {
+/**
+ * Timeouts in jiffies: conntrack's from the start of the arrival's jiffy (nf_ct_refresh, nf_ct_is_expired), IPVS
+ * entry timers also rounded by the 4.8+ wheel.
+ */
+class JiffyClockTest {
     private static final long MS = Simulator.NS_PER_MS;
     private static final long S = Simulator.NS_PER_SEC;
 
@@ -16,7 +19,7 @@ class ConntrackClockTest {
      */
     @Test
     void aTimeoutRunsFromTheStartOfTheArrivalsJiffy() {
-        ConntrackClock c = ConntrackClock.ofHz(250, 0);
+        JiffyClock c = JiffyClock.ofHz(250, 0);
         assertThat(c.expiry(10 * S + 2_100_000, 60 * S)).isEqualTo(70 * S);
         // On a jiffy boundary nothing is lost.
         assertThat(c.expiry(10 * S, 60 * S)).isEqualTo(70 * S);
@@ -30,14 +33,26 @@ class ConntrackClockTest {
     /** The gateway's jiffy boundaries sit at its uptime's fraction of a jiffy: phase 1 ms moves them to x.001. */
     @Test
     void thePhaseMovesTheJiffyBoundaries() {
-        ConntrackClock c = ConntrackClock.ofHz(250, MS);
+        JiffyClock c = JiffyClock.ofHz(250, MS);
         // Boundaries at 0.003, 0.007, ... (t + 1 ms a multiple of 4 ms): 10.0021 s lies in [9.999, 10.003).
         assertThat(c.expiry(10 * S + 2_100_000, 60 * S)).isEqualTo(70 * S - MS);
-        assertThat(ConntrackClock.ofHz(250, 4 * MS + MS)).isEqualTo(c);
+        assertThat(JiffyClock.ofHz(250, 4 * MS + MS)).isEqualTo(c);
     }
 
     @Test
     void aGatewayThatIsNotLinuxKeepsExactTimes() {
-        assertThat(ConntrackClock.EXACT.expiry(10 * S + 2_100_000, 60 * S)).isEqualTo(70 * S + 2_100_000);
+        assertThat(JiffyClock.EXACT.expiry(10 * S + 2_100_000, 60 * S)).isEqualTo(70 * S + 2_100_000);
+    }
+
+    /**
+     * An IPVS entry's timer (mod_timer(jiffies + timeout)) on a 4.8+ wheel at HZ 250: armed at 10.0021 s in jiffy
+     * 2500 for 120 s = 30,000 jiffies, due at jiffy 32,500; a delta of 30,000 is level 3 (32,256 > 30,000 >= 4,032),
+     * granularity 512, so it runs at ((32500 + 512) >> 9) << 9 = 32,768 jiffies = 131.072 s: 121.07 s after arming.
+     * Before 4.8 (no wheel rounding) it runs at jiffy 32,500 = 130.000 s.
+     */
+    @Test
+    void anIpvsEntryTimerIsRoundedUpByTheWheel() {
+        assertThat(JiffyClock.ofHz(250, 0, true).expiry(10 * S + 2_100_000, 120 * S)).isEqualTo(131_072 * MS);
+        assertThat(JiffyClock.ofHz(250, 0, false).expiry(10 * S + 2_100_000, 120 * S)).isEqualTo(130 * S);
     }
 }
