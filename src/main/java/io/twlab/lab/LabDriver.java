@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * <pre>
  * server PORT REQUEST_BYTES RESPONSE_BYTES CLOSE(server|client) DEADLINE_EPOCH_MS
  * client SERVER_IP PORT RATE DURATION_MS START_EPOCH_MS CONNECT_TIMEOUT_MS REQUEST_BYTES RESPONSE_BYTES SEED
- *        ARRIVALS(poisson|paced) OUT_CSV
+ *        ARRIVALS(poisson|paced) OUT_CSV CLOSE(server|client)
  * </pre>
  */
 public final class LabDriver {
@@ -40,7 +40,8 @@ public final class LabDriver {
         } else if (args.length > 0 && args[0].equals("client")) {
             client(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]), Long.parseLong(args[4]),
                     Long.parseLong(args[5]), Long.parseLong(args[6]), Integer.parseInt(args[7]),
-                    Integer.parseInt(args[8]), Long.parseLong(args[9]), args[10].equals("poisson"), Path.of(args[11]));
+                    Integer.parseInt(args[8]), Long.parseLong(args[9]), args[10].equals("poisson"), Path.of(args[11]),
+                    args[12].equals("client"));
         } else {
             System.err.println("usage: LabDriver server ... | client ... (started by twlab lab)");
             System.exit(2);
@@ -146,7 +147,7 @@ public final class LabDriver {
 
     static void client(String serverIp, int port, double rate, long durationMs, long startEpochMs,
                        long connectTimeoutMs, int requestBytes, int responseBytes, long seed, boolean poisson,
-                       Path out) throws Exception {
+                       Path out, boolean clientCloses) throws Exception {
         long wait = startEpochMs - System.currentTimeMillis();
         if (wait > 0) {
             Thread.sleep(wait);
@@ -236,7 +237,13 @@ public final class LabDriver {
                             if (n > 0) {
                                 a.received += n;
                             }
-                            if (n < 0) {
+                            if (clientCloses && a.received >= responseBytes) {
+                                // client-close: the whole response is in, so the client closes first (TIME_WAIT here).
+                                a.outcome = "ok";
+                                a.channel.close();
+                                done.add(a);
+                                open--;
+                            } else if (n < 0) {
                                 a.outcome = a.received >= responseBytes ? "ok" : "incomplete";
                                 a.channel.close();
                                 done.add(a);

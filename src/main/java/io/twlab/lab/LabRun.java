@@ -139,7 +139,8 @@ public final class LabRun {
                     String.valueOf(c.workload().service().requestBytes()),
                     String.valueOf(c.workload().service().responseBytes()),
                     String.valueOf(plan.spec.seed() * 1000 + i),
-                    c.workload().arrivals() == io.twlab.workload.Arrivals.POISSON ? "poisson" : "paced", csv.toString()));
+                    c.workload().arrivals() == io.twlab.workload.Arrivals.POISSON ? "poisson" : "paced", csv.toString(),
+                    c.workload().service().pattern() == Pattern.HTTP10 ? "server" : "client"));
             processes.add(p);
             clients.add(p);
         }
@@ -161,11 +162,9 @@ public final class LabRun {
             }
             timeWait.put(second, count);
             peak = Math.max(peak, count);
-            // conntrack -C of the router: its namespace's live entries.
-            String entries = Shell.run(null, Shell.in(plan.router, "cat", "/proc/sys/net/netfilter/nf_conntrack_count"))
-                    .out().trim();
-            if (entries.matches("\\d+")) {
-                conntrackEntries.put(second, Long.parseLong(entries));
+            long entries = tcpConntrackEntries();
+            if (entries >= 0) {
+                conntrackEntries.put(second, entries);
             }
         }
         for (Process p : clients) {
@@ -236,7 +235,12 @@ public final class LabRun {
                 if (!LabPlan.exists(e.getKey())) {
                     continue; // a 0 for a setting this kernel lacks (noted in the plan)
                 }
-                Shell.ok(Shell.in(h.namespace(), "sysctl", "-q", "-w", e.getKey() + "=" + e.getValue()));
+                io.twlab.kernel.Sysctl def = h.group().profile().sysctls().get(e.getKey());
+                long v = e.getValue();
+                // A range is held packed; /proc takes its two ends ("40000 40199").
+                String value = def != null && def.portRange()
+                        ? io.twlab.kernel.Sysctl.rangeLow(v) + " " + io.twlab.kernel.Sysctl.rangeHigh(v) : String.valueOf(v);
+                Shell.ok(Shell.in(h.namespace(), "sysctl", "-q", "-w", e.getKey() + "=" + value));
             }
         }
         netem();
@@ -270,6 +274,19 @@ public final class LabRun {
                 }
             }
         }
+    }
+
+    /**
+     * The router's live TCP conntrack entries (conntrack -L -p tcp), or -1 without conntrack-tools. Not
+     * nf_conntrack_count: that also counts the IGMP and other entries the namespaces' own interfaces make, which
+     * the simulated gateway does not have.
+     */
+    private long tcpConntrackEntries() {
+        Shell.Result res = Shell.run(null, Shell.in(plan.router, "conntrack", "-L", "-p", "tcp"));
+        if (res.status() != 0) {
+            return -1;
+        }
+        return res.out().lines().filter(l -> l.startsWith("tcp")).count();
     }
 
     /** /proc/net/stat/nf_conntrack of the router, summed over CPUs (hex columns). */

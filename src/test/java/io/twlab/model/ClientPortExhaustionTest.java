@@ -65,4 +65,20 @@ class ClientPortExhaustionTest {
         assertThat(server.counters().get(Counter.PAWSEstab) + server.counters().get(Counter.PAWSTimewait)).isZero();
         assertThat(Findings.of(RunFacts.of(r))).extracting(Finding::kind).doesNotContain("client-port-exhaustion");
     }
+
+    /**
+     * scenarios/lab/client-port-exhaustion-6.18.yaml, the lab-sized case: 200 ports at 10 conn/s last 20 s and the
+     * first is free again at 60 s + wheel slack, after the 60 s run: 200 of 600 succeed, 400 fail as time-wait;
+     * with tcp_tw_reuse=1 all 600 do.
+     */
+    @Test
+    void theLabSizedCaseLosesTwoThirdsWithoutReuse() {
+        RunResult plain = Runner.run(ScenarioLoader.load(Path.of("scenarios/lab/client-port-exhaustion-6.18.yaml"),
+                List.of()), null);
+        assertThat(plain.model().clientStats().successes()).isEqualTo(200);
+        assertThat(client(plain).noPortFailures(NoPortCause.TIME_WAIT)).isEqualTo(400);
+        RunResult reuse = Runner.run(ScenarioLoader.load(Path.of("scenarios/lab/client-port-exhaustion-6.18.yaml"),
+                List.of("hosts.client.sysctl.net.ipv4.tcp_tw_reuse=1")), null);
+        assertThat(reuse.model().clientStats().successes()).isEqualTo(600);
+    }
 }
