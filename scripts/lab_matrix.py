@@ -3,7 +3,7 @@
 with `twlab lab` (the real kernel in namespaces, the simulation beside it) on 3 seeds, then tabulated.
 
   sudo scripts/lab_matrix.py run   [OUT] [JAR]   # about 45 minutes; skips runs already in OUT
-  scripts/lab_matrix.py table [OUT] [JAR]        # the markdown table; JAR simulates the captures for re-send times
+  scripts/lab_matrix.py table [OUT] [JAR]        # the markdown table; JAR simulates each run beside its lab run
 
 Per run the table gives requests per second, PAWS rejects at the server (PAWSTimewait + PAWSEstab) and the router's
 live conntrack entries (mean of the per-second nf_conntrack_count samples against the simulation's router.mappings
@@ -12,7 +12,9 @@ insert_failed (conntrack -S) beside the simulated gateway's. Re-send times come 
 the server-side captures: a SYN whose sequence number was seen before (the client re-sends it, often from a new NAT
 port) is matched to the earlier one; the 2-jiffy re-sends after a stale ACK are the gaps under 100 ms, the RTO
 re-sends those between 0.9 and 1.2 s. The simulation's capture is made by `twlab simulate --capture router:server`
-with the lab's own settings for its simulation (cpus = this machine's, paced workloads as paced-per-host).
+with the lab's own settings for its simulation (cpus = this machine's) and `--replay-arrivals`: the simulated
+clients open their connections at the times the lab's clients did, so the two runs differ only where the model
+differs from the kernel (and in the random choices each makes: ports, offsets, ISNs).
 """
 import csv
 import json
@@ -27,10 +29,13 @@ CONFIGS = [
     ("ports-200", ["nats.router.ports=40000-40199"]),
     ("ports-300", ["nats.router.ports=40000-40299"]),
     ("ports-600", ["nats.router.ports=40000-40599"]),
-    ("ct-tw-1s", ["nats.router.timeouts.time-wait=1s"]),
-    ("ct-tw-60s", ["nats.router.timeouts.time-wait=60s"]),
-    ("ct-tw-120s-paced", ["nats.router.timeouts.time-wait=120s", "workloads.client.arrivals=paced"]),
-    ("ct-tw-60s-paced", ["nats.router.timeouts.time-wait=60s", "workloads.client.arrivals=paced"]),
+    # The conntrack TIME_WAIT runs use 600 ports, so that conntrack's hold time, not the range, decides reuse.
+    ("ct-tw-1s", ["nats.router.ports=40000-40599", "nats.router.timeouts.time-wait=1s"]),
+    ("ct-tw-60s", ["nats.router.ports=40000-40599", "nats.router.timeouts.time-wait=60s"]),
+    ("ct-tw-60s-paced", ["nats.router.ports=40000-40599", "nats.router.timeouts.time-wait=60s",
+                         "workloads.client.arrivals=paced"]),
+    ("ct-tw-120s-paced", ["nats.router.ports=40000-40599", "nats.router.timeouts.time-wait=120s",
+                          "workloads.client.arrivals=paced"]),
     ("max-tw-buckets-5", ["hosts.server.sysctl.net.ipv4.tcp_max_tw_buckets=5"]),
     ("client-ts-off", ["hosts.client.sysctl.net.ipv4.tcp_timestamps=0"]),
     ("server-ts-off", ["hosts.server.sysctl.net.ipv4.tcp_timestamps=0"]),
@@ -100,16 +105,15 @@ def median(xs):
     return xs[len(xs) // 2] if xs else None
 
 
-def simulated_capture(jar, name, seed, cpus):
+def simulate(jar, name, seed, cpus, labdir):
+    """The run simulated as `twlab lab` does beside it, replaying the lab clients' own arrival times."""
     d = tempfile.mkdtemp(prefix="twlab-matrix-")
     args = ["java", "-jar", jar, "simulate", BASE, "--out", d, "--quiet", "--capture", "router:server",
-            "--set", "nats.router.cpus=%d" % cpus]
+            "--set", "nats.router.cpus=%d" % cpus, "--replay-arrivals", labdir]
     for s in sets_of(name, seed):
         args += ["--set", s]
-    if "workloads.client.arrivals=paced" in dict(CONFIGS)[name]:
-        args += ["--set", "workloads.client.arrivals=paced-per-host"]
     subprocess.run(args, check=True)
-    return os.path.join(d, "capture-router-server.pcap")
+    return d
 
 
 def ratio(sim, lab):
@@ -132,12 +136,14 @@ def table(out, jar):
             if not os.path.isfile(path):
                 continue
             doc = json.load(open(path))
-            lab, sim = doc["lab"], doc["simulation"]
+            lab = doc["lab"]
+            simdir = simulate(jar, name, seed, cpus, d)
+            sim = json.load(open(os.path.join(simdir, "summary.json")))
             seconds = float(sim["scenario"]["durationSeconds"])
             lr, sr = lab["clients"]["attempts"] / seconds, sim["clients"]["attempts"] / seconds
             lp, sp = paws(lab), paws(sim)
             lct = series(os.path.join(d, "lab-series.csv"), "conntrack_entries")
-            sct = series(os.path.join(d, "simulation-series.csv"), "router.mappings")
+            sct = series(os.path.join(simdir, "series.csv"), "router.mappings")
             common = [s for s in lct if s in sct and s >= 5]
             lm = sum(lct[s] for s in common) / len(common) if common else 0
             sm = sum(sct[s] for s in common) / len(common) if common else 0
@@ -147,9 +153,9 @@ def table(out, jar):
                      "%d" % lab.get("conntrack", {}).get("insert_failed", 0),
                      "%d" % sim["nats"]["router"].get("conntrack", {}).get("insertFailed", 0)]
             pcap = os.path.join(d, "capture-server.pcap")
-            if os.path.isfile(pcap) and jar:
+            if os.path.isfile(pcap):
                 lg = resend_gaps(pcap)
-                sg = resend_gaps(simulated_capture(jar, name, seed, cpus))
+                sg = resend_gaps(os.path.join(simdir, "capture-router-server.pcap"))
                 for lo, hi in ((0, 0.1), (0.9, 1.2)):
                     lx = [g for g in lg if lo <= g < hi]
                     sx = [g for g in sg if lo <= g < hi]

@@ -109,7 +109,9 @@ final class LabCommand implements Callable<Integer> {
             }
         }
         ScenarioSpec simSpec = ScenarioLoader.load(scenario, simSets);
-        RunResult sim = Runner.run(simSpec, null);
+        // The simulation replays the arrivals the lab's clients made, so the two differ only where the model does.
+        Map<String, long[]> arrivals = io.twlab.lab.LabArrivals.read(dir);
+        RunResult sim = Runner.run(simSpec, null, m -> m.workloads().forEach(w -> w.replay(arrivals)));
         @SuppressWarnings("unchecked")
         Map<String, Object> simSummary = (Map<String, Object>) Json.parse(Json.write(RunSummary.toMap(sim)));
         OutputFiles.write(dir.resolve("simulation-summary.json"), Json.write(simSummary));
@@ -125,8 +127,9 @@ final class LabCommand implements Callable<Integer> {
         doc.put("lab", lab);
         doc.put("simulation", simSummary);
         boolean paced = spec.workloads().stream().allMatch(w -> w.arrivals() != io.twlab.workload.Arrivals.POISSON);
-        List<Map<String, Object>> rows = LabComparison.compare(lab, simSummary,
-                spec.durationNs() / (double) io.twlab.engine.Simulator.NS_PER_SEC, paced);
+        double seconds = spec.durationNs() / (double) io.twlab.engine.Simulator.NS_PER_SEC;
+        List<Map<String, Object>> rows = LabComparison.compare(lab, simSummary, seconds, paced,
+                plan.scheduledConnects(seconds));
         doc.put("comparison", rows);
         String text = Json.write(doc);
         OutputFiles.write(dir.resolve("lab.json"), text);

@@ -76,6 +76,11 @@ final class SimulateCommand implements Callable<Integer> {
                     + "(netstat -s lines); default ${DEFAULT-VALUE}")
     String counterStyle;
 
+    @Option(names = "--replay-arrivals", paramLabel = "LABDIR",
+            description = "open connections at the times a `twlab lab` run's clients did (LABDIR/lab-client-HOST.csv) "
+                    + "instead of the workload's arrival process")
+    Path replayArrivals;
+
     @Option(names = "--explain", paramLabel = "ENDPOINT",
             description = "print the story of the connections of HOST:PORT (an address or element name; PORT * for "
                     + "any), or of one 4-tuple A:P,B:Q: every packet sent, lost and received, with each element's "
@@ -265,6 +270,14 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
+    private static java.util.Map<String, long[]> readArrivals(Path dir) {
+        try {
+            return io.twlab.lab.LabArrivals.read(dir);
+        } catch (io.twlab.lab.LabException e) {
+            throw new UsageException("--replay-arrivals: " + e.getMessage());
+        }
+    }
+
     private int run(ScenarioSpec spec, io.twlab.trace.CaptureFilter filter, io.twlab.metrics.ConnectionLog connectionLog,
                     boolean[] formats, OutputDirectory dir, String reportInDir) {
         List<AutoCloseable> writers = new ArrayList<>();
@@ -273,7 +286,11 @@ final class SimulateCommand implements Callable<Integer> {
         io.twlab.net.Explainer[] explainer = {null};
         RunResult result;
         try {
+            java.util.Map<String, long[]> replayed = replayArrivals == null ? null : readArrivals(replayArrivals);
             result = Runner.run(spec, progress, model -> {
+                if (replayed != null) {
+                    model.workloads().forEach(w -> w.replay(replayed));
+                }
                 if (explainRequest != null) {
                     explainer[0] = explainRequest.explainer(model);
                     attach(model, explainer[0]);

@@ -149,6 +149,19 @@ public final class LabPlan {
     }
 
     /**
+     * The connects the drivers are scheduled to make in {@code seconds}: a paced driver at rate r opens at 0, 1/r,
+     * ... while before the end, ceil(r x seconds); a Poisson one r x seconds on average.
+     */
+    public double scheduledConnects(double seconds) {
+        double n = 0;
+        for (Client c : drivers) {
+            n += c.workload().arrivals() == io.twlab.workload.Arrivals.POISSON ? c.rate() * seconds
+                    : Math.ceil(c.rate() * seconds - 1e-9);
+        }
+        return n;
+    }
+
+    /**
      * Refuses sysctls this kernel does not have (e.g. tcp_tw_recycle, gone since 4.12) unless set to 0, which is
      * what their absence means; those are noted and skipped.
      */

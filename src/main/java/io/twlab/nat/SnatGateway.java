@@ -1,7 +1,7 @@
 package io.twlab.nat;
 
-import io.twlab.kernel.JiffyClock;
 import io.twlab.engine.Simulator;
+import io.twlab.kernel.JiffyClock;
 import io.twlab.kernel.NatPortAllocation;
 import io.twlab.net.NetNode;
 import io.twlab.net.Packet;

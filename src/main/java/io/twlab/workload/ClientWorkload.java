@@ -12,6 +12,8 @@ import io.twlab.tcp.TcpConnection;
 import io.twlab.tcp.TcpHost;
 import io.twlab.tcp.TcpState;
 
+import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -23,6 +25,7 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     private static final int EV_ARRIVAL = 0;
     private static final int EV_CONNECT_TIMEOUT = 1;
     private static final int EV_RETRY = 2;
+    private static final int EV_REPLAYED_ARRIVAL = 3;
 
     private final Simulator sim;
     private final String name;
@@ -45,6 +48,9 @@ public final class ClientWorkload implements EventHandler, TcpApp {
     /** Arrivals so far; a constant paced rate places arrival k at exactly start + k / rate. */
     private long arrivalCount;
     private ConnectionLog connectionLog;
+    /** Recorded arrival times per client host (index of {@link #clients}), replacing the arrival process; or null. */
+    private long[][] replayed;
+    private int[] replayedNext;
     private int index;
 
     public ClientWorkload(Simulator sim, String name, TcpHost[] clients, int[] serverIps, int serverPort,
@@ -77,7 +83,27 @@ public final class ClientWorkload implements EventHandler, TcpApp {
         return rate;
     }
 
+    /**
+     * Replaces the arrival process by recorded times: each client host named in {@code arrivalsByHost} opens one
+     * connection at each of its times (ns from the start, ascending); the others open none. {@code twlab lab} uses it
+     * to simulate the very arrivals its real clients made, so the comparison is run by run. Call before start().
+     */
+    public void replay(Map<String, long[]> arrivalsByHost) {
+        replayed = new long[clients.length][];
+        replayedNext = new int[clients.length];
+        for (int h = 0; h < clients.length; h++) {
+            replayed[h] = arrivalsByHost.getOrDefault(clients[h].name(), new long[0]).clone();
+            Arrays.sort(replayed[h]);
+        }
+    }
+
     public void start() {
+        if (replayed != null) {
+            for (int h = 0; h < clients.length; h++) {
+                scheduleReplayed(h);
+            }
+            return;
+        }
         if (arrivals != Arrivals.POISSON && rate.rateAt(startNs) > 0) {
             sim.at(startNs, this, EV_ARRIVAL, 0, null);
         } else {
@@ -157,7 +183,20 @@ public final class ClientWorkload implements EventHandler, TcpApp {
                 }
             }
             case EV_RETRY -> connect((Request) payload);
+            case EV_REPLAYED_ARRIVAL -> {
+                arrive((int) arg);
+                scheduleReplayed((int) arg);
+            }
             default -> throw new IllegalStateException("unknown workload event " + kind);
+        }
+    }
+
+    private void scheduleReplayed(int h) {
+        if (replayedNext[h] < replayed[h].length) {
+            long at = startNs + replayed[h][replayedNext[h]++];
+            if (at < endNs) {
+                sim.at(Math.max(at, sim.now()), this, EV_REPLAYED_ARRIVAL, h, null);
+            }
         }
     }
 
