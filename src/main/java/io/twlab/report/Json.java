@@ -52,7 +52,7 @@ public final class Json {
             boolean pretty = indent >= 0;
             sb.append(pretty ? "{\n" : "{");
             int i = 0;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
+            for (Map.Entry<?, ?> e : ordered(m).entrySet()) {
                 pad(sb, indent + 1);
                 string(sb, String.valueOf(e.getKey()));
                 sb.append(pretty ? ": " : ":");
@@ -109,6 +109,20 @@ public final class Json {
     }
 
     /** An object of a parsed document as a map; an empty map when {@code o} is not an object (or absent). */
+    /**
+     * A map in a fixed order: insertion-ordered, sorted and enum maps as they are; any other (Map.of, HashMap), whose
+     * iteration order changes from one JVM to the next, by its keys' text, so outputs stay byte-identical.
+     */
+    private static Map<?, ?> ordered(Map<?, ?> m) {
+        if (m instanceof java.util.LinkedHashMap<?, ?> || m instanceof java.util.SortedMap<?, ?>
+                || m instanceof java.util.EnumMap<?, ?> || m.size() < 2) {
+            return m;
+        }
+        java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+        m.forEach((k, v) -> sorted.put(String.valueOf(k), v));
+        return sorted;
+    }
+
     @SuppressWarnings("unchecked")
     public static Map<String, Object> object(Object o) {
         return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
