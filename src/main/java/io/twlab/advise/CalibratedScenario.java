@@ -152,6 +152,15 @@ public final class CalibratedScenario {
             if (t.length() > 0) {
                 y.append("    timeouts:\n").append(t);
             }
+            Sourced<String> max = nat.sysctls.get("net.netfilter.nf_conntrack_max");
+            if (max != null && max.value().matches("\\d+") && Long.parseLong(max.value()) > 0) {
+                y.append("    conntrack-max: ").append(max.value()).append("  # ").append(max.source()).append('\n');
+            }
+            if (!nat.conntrackStats.isEmpty() && nat.conntrackStats.get(0).cpus() > 1) {
+                HostEvidence.ConntrackStats st = nat.conntrackStats.get(0);
+                y.append("    cpus: ").append(st.cpus()).append("  # ").append(st.source())
+                        .append(": one conntrack -S row per CPU (the insert race)\n");
+            }
         } else if (sharedHosts != null && sharedHosts > 1) {
             defaults.add("the capture shows " + sharedHosts + " hosts behind one address but the bundle has no NAT "
                     + "host: its allocator and ports are unknown, so none is modelled; add the NAT box's bundle");

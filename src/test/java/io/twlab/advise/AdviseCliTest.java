@@ -82,7 +82,8 @@ class AdviseCliTest {
         assertThat(Json.asDouble(map(widen.get("predicted")).get("headroomRate"))).isBetween(3.0, 5.0);
 
         // The written scenario runs as it is, and each fix's variant runs with its change applied.
-        assertThat(Files.readString(out.resolve("calibrated.yaml"))).contains("ports: 40000-40019  # ")
+        assertThat(Files.readString(out.resolve("calibrated.yaml"))).contains("conntrack-max: 262144  # ",
+                "cpus: 2  # ").contains("ports: 40000-40019  # ")
                 .contains("nft-ruleset.txt:5");
         CliRunner.Output sim = CliRunner.runWithOutput("simulate", out.resolve("fixes/widen-snat-range/scenario.yaml")
                 .toString(), "--json");

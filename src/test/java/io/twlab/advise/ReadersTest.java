@@ -102,6 +102,9 @@ class ReadersTest {
         HostEvidence old = only("a.txt", format("conntrack-S-1.4.4.txt"));
         assertThat(old.conntrackStats.get(0).values()).containsEntry("entries", 4180L)
                 .containsEntry("insert_failed", 3L + 5L).containsEntry("search_restart", 3L);
+        // One row per CPU: the calibrated scenario's cpus (the insert race).
+        assertThat(now.conntrackStats.get(0).cpus()).isEqualTo(2);
+        assertThat(old.conntrackStats.get(0).cpus()).isEqualTo(2);
         dir = dir.resolve("proc");
         HostEvidence proc = only("a.txt", format("proc-net-stat-nf_conntrack.txt"));
         assertThat(proc.conntrackStats.get(0).values()).containsKeys("entries", "insert_failed", "early_drop");

@@ -63,6 +63,7 @@ public final class ConntrackReader implements EvidenceReader {
     private static void readStats(TextFile f, HostEvidence host, List<Problem> problems) {
         Map<String, Long> sum = new LinkedHashMap<>();
         int firstLine = 0;
+        int cpus = 0;
         List<String> l = f.lines();
         for (int i = 0; i < l.size(); i++) {
             if (l.get(i).isBlank()) {
@@ -76,6 +77,7 @@ public final class ConntrackReader implements EvidenceReader {
             if (firstLine == 0) {
                 firstLine = f.lineNumber(i);
             }
+            cpus++;
             Matcher kv = KV.matcher(m.group(2));
             while (kv.find()) {
                 // "entries" (older conntrack-tools) is the table size repeated per CPU, the rest are events.
@@ -84,13 +86,14 @@ public final class ConntrackReader implements EvidenceReader {
                 sum.merge(k, v, k.equals("entries") ? (a, b) -> b : Long::sum);
             }
         }
-        host.conntrackStats.add(new HostEvidence.ConntrackStats(f.epochSeconds(), sum, f.name(), firstLine));
+        host.conntrackStats.add(new HostEvidence.ConntrackStats(f.epochSeconds(), sum, f.name(), firstLine, cpus));
     }
 
     private static void readProcStat(TextFile f, int headerIndex, HostEvidence host, List<Problem> problems) {
         List<String> l = f.lines();
         String[] names = l.get(headerIndex).trim().split("\\s+");
         Map<String, Long> sum = new LinkedHashMap<>();
+        int cpus = 0;
         for (int i = headerIndex + 1; i < l.size(); i++) {
             if (l.get(i).isBlank()) {
                 continue;
@@ -106,12 +109,13 @@ public final class ConntrackReader implements EvidenceReader {
                     long x = Long.parseLong(v[k], 16);
                     sum.merge(names[k], x, k == 0 ? (a, b) -> b : Long::sum);
                 }
+                cpus++;
             } catch (NumberFormatException e) {
                 problems.add(new Problem(f.name(), f.lineNumber(i), "not a row of hex numbers; skipped"));
             }
         }
         host.conntrackStats.add(new HostEvidence.ConntrackStats(f.epochSeconds(), sum, f.name(),
-                f.lineNumber(headerIndex)));
+                f.lineNumber(headerIndex), cpus));
     }
 
     private static void readEntries(TextFile f, HostEvidence host, List<Problem> problems) {

@@ -69,8 +69,11 @@ public final class HostEvidence {
         }
     }
 
-    /** One reading of conntrack's per-CPU statistics, summed; {@code entries} is the table size. */
-    public record ConntrackStats(long epochSeconds, Map<String, Long> values, String file, int line) {
+    /**
+     * One reading of conntrack's per-CPU statistics, summed; {@code entries} is the table size, {@code cpus} the
+     * number of per-CPU rows (the CPUs conntrack runs on).
+     */
+    public record ConntrackStats(long epochSeconds, Map<String, Long> values, String file, int line, int cpus) {
         public String source() {
             return file + ":" + line;
         }
