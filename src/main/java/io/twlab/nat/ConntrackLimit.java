@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  */
 final class ConntrackLimit {
     /** NF_CT_EVICTION_RANGE: early_drop() scans this many buckets (here: entries). */
-    static final int EVICTION_RANGE = 8;
+    private static final int EVICTION_RANGE = 8;
     private static final long REAP_INTERVAL_NS = 1_000_000_000L;
 
     private final int max;
@@ -64,7 +64,7 @@ final class ConntrackLimit {
                 return true;
             }
         }
-        unassured.removeIf(f -> f.assured || f.gone);
+        forgetSettled();
         int live = table.size();
         int candidates = unassured.size();
         // P(at least one of 8 sampled entries is unassured) = 1 - (1 - U/N)^8.
@@ -92,7 +92,7 @@ final class ConntrackLimit {
      * and after a table-full drop kills early-droppable entries until the table is below 95 % of the maximum.
      */
     void gcPass(NatFlowTable table) {
-        unassured.removeIf(f -> f.assured || f.gone);
+        forgetSettled();
         if (!gcEarlyDropPending) {
             return;
         }
@@ -105,6 +105,11 @@ final class ConntrackLimit {
         if (excess > 0) {
             gcEarlyDrops += table.removeUpTo(excess, ConntrackLimit::canEarlyDrop);
         }
+    }
+
+    /** Drops from the candidates the entries that reached ESTABLISHED or left the table. */
+    private void forgetSettled() {
+        unassured.removeIf(f -> f.assured || f.gone);
     }
 
     /** gc_worker_can_early_drop() with tcp_can_early_drop(). */

@@ -28,6 +28,10 @@ final class InsertRace {
     private final long windowNs;
     private final ArrayDeque<Unconfirmed> recent = new ArrayDeque<>();
     private long insertFailed;
+    /** The search {@link #allocate} last made, for {@link #confirm}: its CPU, what it could not see, its start. */
+    private int pendingCpu;
+    private List<NatFlow> pendingUnconfirmed = List.of();
+    private int pendingStateBefore;
 
     InsertRace(int cpus, long windowNs) {
         this.cpus = cpus;
@@ -38,21 +42,53 @@ final class InsertRace {
         return cpus;
     }
 
-    long windowNs() {
-        return windowNs;
-    }
-
     long insertFailed() {
         return insertFailed;
     }
 
-    int cpuOf(Packet p) {
+    /**
+     * The allocator's choice for the SYN {@code p} as its CPU sees the table: without the entries other CPUs
+     * allocated less than the window ago, and starting from the shared state (the pre-5.0 rover) the earliest of
+     * their searches read, since its write-back is not visible either. Null when no port is free. Follow a non-null
+     * result with {@link #confirm}.
+     */
+    NatFlow allocate(PortAllocator allocator, NatFlowTable table, Packet p, long now) {
+        pendingCpu = cpuOf(p);
+        pendingUnconfirmed = unconfirmedElsewhere(pendingCpu, now);
+        pendingStateBefore = allocator.sharedState();
+        if (!pendingUnconfirmed.isEmpty()) {
+            pendingStateBefore = stateSeenBy(pendingCpu, pendingStateBefore);
+            allocator.restoreSharedState(pendingStateBefore);
+            pendingUnconfirmed.forEach(table::detach);
+        }
+        NatFlow f = allocator.allocate(p, now);
+        pendingUnconfirmed.forEach(table::insert);
+        return f;
+    }
+
+    /**
+     * __nf_conntrack_confirm() for the flow {@link #allocate} just returned: false (insert_failed) when its reply
+     * tuple is one an unconfirmed entry took first; else the flow stays unconfirmed to other CPUs for the window.
+     */
+    boolean confirm(NatFlow f, long now) {
+        for (NatFlow u : pendingUnconfirmed) {
+            if (u.publicIp == f.publicIp && u.publicPort == f.publicPort && u.remoteIp == f.remoteIp
+                    && u.remotePort == f.remotePort) {
+                insertFailed++;
+                return false;
+            }
+        }
+        recent.addLast(new Unconfirmed(f, now, pendingCpu, pendingStateBefore));
+        return true;
+    }
+
+    private int cpuOf(Packet p) {
         long key = ((p.srcIp & 0xffffffffL) << 32) ^ ((long) p.srcPort << 16) ^ p.dstPort ^ ((long) p.dstIp << 7);
         return (int) ((RandomStreams.mix(key) >>> 1) % cpus);
     }
 
     /** Entries another CPU allocated less than the window ago: not yet visible to {@code cpu}'s tuple search. */
-    List<NatFlow> unconfirmedElsewhere(int cpu, long now) {
+    private List<NatFlow> unconfirmedElsewhere(int cpu, long now) {
         while (!recent.isEmpty() && now - recent.peekFirst().at() >= windowNs) {
             recent.pollFirst();
         }
@@ -68,34 +104,13 @@ final class InsertRace {
         return out;
     }
 
-    /**
-     * The allocator state a search on {@code cpu} starts from: what the earliest unconfirmed search of another CPU
-     * read (its write-back is not visible yet either), else {@code current}. Call after
-     * {@link #unconfirmedElsewhere} at the same time.
-     */
-    int allocatorStateSeenBy(int cpu, int current) {
+    /** What the earliest unconfirmed search of another CPU read as the shared state, else {@code current}. */
+    private int stateSeenBy(int cpu, int current) {
         for (Unconfirmed u : recent) {
             if (u.cpu() != cpu) {
                 return u.allocatorStateBefore();
             }
         }
         return current;
-    }
-
-    /** A new entry allocated on {@code cpu}, whose search started from {@code stateBefore}: unconfirmed for the window. */
-    void allocated(NatFlow f, int cpu, long now, int stateBefore) {
-        recent.addLast(new Unconfirmed(f, now, cpu, stateBefore));
-    }
-
-    /** Whether {@code f}'s reply tuple is one an unconfirmed entry took first: then confirm fails. */
-    boolean clashes(NatFlow f, List<NatFlow> unconfirmed) {
-        for (NatFlow u : unconfirmed) {
-            if (u.publicIp == f.publicIp && u.publicPort == f.publicPort && u.remoteIp == f.remoteIp
-                    && u.remotePort == f.remotePort) {
-                insertFailed++;
-                return true;
-            }
-        }
-        return false;
     }
 }

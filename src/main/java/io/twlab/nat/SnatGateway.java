@@ -7,7 +7,6 @@ import io.twlab.net.NetNode;
 import io.twlab.net.Packet;
 import it.unimi.dsi.fastutil.ints.IntOpenHashSet;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -243,27 +242,15 @@ public final class SnatGateway extends NetNode {
                 scheduleSweep();
                 return NatVerdict.TABLE_FULL;
             }
-            int cpu = race == null ? 0 : race.cpuOf(p);
-            List<NatFlow> unconfirmed = race == null ? List.of() : race.unconfirmedElsewhere(cpu, now);
-            int stateBefore = allocator.sharedState();
-            if (!unconfirmed.isEmpty()) {
-                // Another CPU's search is in flight: its entry and its rover write are not visible to this one.
-                stateBefore = race.allocatorStateSeenBy(cpu, stateBefore);
-                allocator.restoreSharedState(stateBefore);
-                unconfirmed.forEach(table::detach);
-            }
-            f = allocator.allocate(p, now);
-            unconfirmed.forEach(table::insert);
+            // With several CPUs, other CPUs' searches in flight are invisible to this one (InsertRace).
+            f = race == null ? allocator.allocate(p, now) : race.allocate(allocator, table, p, now);
             if (f == null) {
                 return NatVerdict.NO_FREE_PORT;
             }
-            if (race != null && race.clashes(f, unconfirmed)) {
+            if (race != null && !race.confirm(f, now)) {
                 return NatVerdict.INSERT_FAILED;
             }
             enter(f, p, now);
-            if (race != null) {
-                race.allocated(f, cpu, now, stateBefore);
-            }
             verdict = NatVerdict.NEW_MAPPING;
             if (explaining()) {
                 explainedFlow = f;
