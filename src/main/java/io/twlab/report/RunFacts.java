@@ -130,15 +130,9 @@ public record RunFacts(Clients clients, List<Host> hosts, Map<String, List<Strin
                     counters.put(c, h.counters().get(c));
                 }
             }
-            Map<NoPortCause, Long> noPort = new EnumMap<>(NoPortCause.class);
-            for (NoPortCause c : NoPortCause.values()) {
-                if (h.noPortFailures(c) > 0) {
-                    noPort.put(c, h.noPortFailures(c));
-                }
-            }
             TimeWaitLifetimes tl = m.timeWaitLifetimes().get(h.name());
             hosts.add(new Host(h.name(), h.profile().name(), servers.contains(h), counters,
-                    tl != null && tl.count() > 0 ? tl.maxSeconds() : -1, noPort));
+                    tl != null && tl.count() > 0 ? tl.maxSeconds() : -1, h.noPortFailures()));
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
         m.hostGroups().forEach((name, members) -> {

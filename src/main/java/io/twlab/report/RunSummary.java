@@ -15,7 +15,6 @@ import io.twlab.nat.SnatGateway;
 import io.twlab.net.Ipv4;
 import io.twlab.scenario.ScenarioSpec;
 import io.twlab.tcp.Counter;
-import io.twlab.tcp.NoPortCause;
 import io.twlab.tcp.TcpVerdict;
 import io.twlab.nat.NatVerdict;
 import io.twlab.ipvs.IpvsVerdict;
@@ -120,11 +119,7 @@ public final class RunSummary {
             }
             hm.put("drops", drops);
             Map<String, Object> noPort = new LinkedHashMap<>();
-            for (NoPortCause c : NoPortCause.values()) {
-                if (host.noPortFailures(c) > 0) {
-                    noPort.put(c.key(), host.noPortFailures(c));
-                }
-            }
+            host.noPortFailures().forEach((cause, n) -> noPort.put(cause.key(), n));
             hm.put("eaddrnotavail", noPort);
             hosts.put(host.name(), hm);
         }

@@ -17,11 +17,9 @@ import java.util.SplittableRandom;
  */
 final class EphemeralPorts {
     /** EPHEMERAL_PORT_SHUFFLE_PERIOD (net/core/secure_seq.c): 10 s of jiffies. */
-    static final int SHUFFLE_PERIOD_SECONDS = 10;
+    private static final int SHUFFLE_PERIOD_SECONDS = 10;
     /** INET_TABLE_PERTURB_SIZE from 5.18: 2^16 buckets. */
     private static final int PERTURB_MASK = (1 << 16) - 1;
-    /** jiffies starts 300 s before its 32-bit wrap (INITIAL_JIFFIES, include/linux/jiffies.h), as an unsigned long. */
-    private static final long INITIAL_JIFFIES_OFFSET = 1L << 32;
 
     private final TcpHost host;
     private final long secret;
@@ -104,9 +102,8 @@ final class EphemeralPorts {
      * walk on within a 10 s period and jump to a new region at each period, returning to old ones by chance.
      */
     private int evenFirstPerturbed(int remoteIp, int remotePort) {
-        long kernelJiffies = host.clock.jiffies(host.sim.now()) + INITIAL_JIFFIES_OFFSET - 300L * host.clock.hz();
-        long epoch = kernelJiffies / (SHUFFLE_PERIOD_SECONDS * (long) host.clock.hz());
-        long portOffset = RandomStreams.mix(secret ^ ((remoteIp & 0xffffffffL) << 16) ^ remotePort
+        long epoch = host.clock.kernelJiffies(host.sim.now()) / (SHUFFLE_PERIOD_SECONDS * (long) host.clock.hz());
+        long portOffset = RandomStreams.mix(destinationKey(remoteIp, remotePort)
                 ^ ((epoch & 0xffffffffL) * 0x9e3779b97f4a7c15L));
         int index = (int) portOffset & PERTURB_MASK;
         int bucket = perturbValue(index);
@@ -153,7 +150,12 @@ final class EphemeralPorts {
 
     /** secure_ipv4_port_ephemeral() before 5.18: a keyed hash of (saddr, daddr, dport), fixed for the boot. */
     private int staticOffset(int remoteIp, int remotePort) {
-        return (int) (RandomStreams.mix(secret ^ ((remoteIp & 0xffffffffL) << 16) ^ remotePort) >>> 33);
+        return (int) (RandomStreams.mix(destinationKey(remoteIp, remotePort)) >>> 33);
+    }
+
+    /** The secret keyed with the destination, what secure_ipv4_port_ephemeral() hashes (saddr is this host's). */
+    private long destinationKey(int remoteIp, int remotePort) {
+        return secret ^ ((remoteIp & 0xffffffffL) << 16) ^ remotePort;
     }
 
     private int perturbValue(int index) {

@@ -51,8 +51,16 @@ public final class HostClock {
         return uptimeNs(simNs) / Simulator.NS_PER_MS;
     }
 
-    /** TSval before any offset: jiffies - 300*HZ (INITIAL_JIFFIES) on jiffies kernels, ms since boot otherwise. */
+    /**
+     * The kernel's jiffies variable: it starts 300 s before its 32-bit wrap (INITIAL_JIFFIES, include/linux/jiffies.h)
+     * and, as a 64-bit unsigned long, goes on past it.
+     */
+    public long kernelJiffies(long simNs) {
+        return (1L << 32) - 300L * hz + jiffies(simNs);
+    }
+
+    /** TSval before any offset: the low 32 bits of jiffies on jiffies kernels, ms since boot otherwise. */
     public int rawTimestamp(long simNs, boolean jiffiesClock) {
-        return jiffiesClock ? (int) (jiffies(simNs) - 300L * hz) : (int) millis(simNs);
+        return jiffiesClock ? (int) kernelJiffies(simNs) : (int) millis(simNs);
     }
 }

@@ -11,6 +11,8 @@ import it.unimi.dsi.fastutil.ints.Int2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * A Linux host's TCP stack on one IPv4 address: sockets keyed by (remote address, remote port, local port),
@@ -141,6 +143,17 @@ public final class TcpHost extends NetNode {
     /** connect() calls that failed with EADDRNOTAVAIL because ports were held as {@code cause} says. */
     public long noPortFailures(NoPortCause cause) {
         return ports.failures(cause);
+    }
+
+    /** The causes that failed connect() at least once, with their counts, in enum order. */
+    public Map<NoPortCause, Long> noPortFailures() {
+        Map<NoPortCause, Long> out = new EnumMap<>(NoPortCause.class);
+        for (NoPortCause c : NoPortCause.values()) {
+            if (ports.failures(c) > 0) {
+                out.put(c, ports.failures(c));
+            }
+        }
+        return out;
     }
 
     /** How many inbound segments ended in {@code v}. */
