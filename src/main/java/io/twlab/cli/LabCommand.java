@@ -102,12 +102,6 @@ final class LabCommand implements Callable<Integer> {
                 simSets.add("nats." + n.name() + ".cpus=" + Runtime.getRuntime().availableProcessors());
             }
         }
-        for (io.twlab.scenario.WorkloadSpec w : spec.workloads()) {
-            if (w.arrivals() == io.twlab.workload.Arrivals.PACED) {
-                // The lab paces each client namespace at its share from one start, as paced-per-host does.
-                simSets.add("workloads." + w.name() + ".arrivals=paced-per-host");
-            }
-        }
         ScenarioSpec simSpec = ScenarioLoader.load(scenario, simSets);
         // The simulation replays the arrivals the lab's clients made, so the two differ only where the model does.
         Map<String, long[]> arrivals = io.twlab.lab.LabArrivals.read(dir);

@@ -47,8 +47,7 @@ public final class ProfileTable {
             field(sb, "nf_nat port search", p.natPortAllocation());
             for (Map.Entry<String, Sysctl> e : p.sysctls().entrySet()) {
                 Sysctl s = e.getValue();
-                String def = s.portRange() ? Sysctl.rangeLow(s.defaultValue()) + " " + Sysctl.rangeHigh(s.defaultValue())
-                        : Long.toString(s.defaultValue());
+                String def = s.procText(s.defaultValue());
                 String range = s.portRange() ? "ports" : s.min() + ".." + s.max();
                 sb.append(String.format(Locale.ROOT, "  sysctl %-36s %-12s %s%n", e.getKey(), def, range));
             }

@@ -25,4 +25,9 @@ public record Sysctl(String name, long defaultValue, long min, long max, boolean
     public static int rangeHigh(long packed) {
         return (int) (packed & 0xffff);
     }
+
+    /** {@code value} as /proc/sys shows and takes it: a range as its two ends ("32768 60999"), else the number. */
+    public String procText(long value) {
+        return portRange ? rangeLow(value) + " " + rangeHigh(value) : Long.toString(value);
+    }
 }

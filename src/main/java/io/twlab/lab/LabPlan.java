@@ -114,7 +114,7 @@ public final class LabPlan {
             }
             if (w.arrivals() == io.twlab.workload.Arrivals.PACED) {
                 plan.notes.add("workloads." + w.name() + ": paced arrivals run per client namespace at its share "
-                        + "from one start; the simulation beside it uses paced-per-host, which does the same");
+                        + "from one start (the simulation's paced-per-host); the simulation beside it replays them");
             }
             if (w.retries() > 0) {
                 plan.notes.add("workloads." + w.name() + ".retries is ignored in the lab: each arrival is one connect");

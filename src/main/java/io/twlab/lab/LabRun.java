@@ -33,7 +33,7 @@ public final class LabRun {
     private final Path out;
     private final List<Process> processes = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
-    /** The router's live conntrack entries (nf_conntrack_count, what conntrack -C prints), by second of the run. */
+    /** The router's live TCP conntrack entries (conntrack -L -p tcp), by second of the run. */
     private final Map<Long, Long> conntrackEntries = new TreeMap<>();
     private volatile boolean cleaned;
     private Thread hook;
@@ -236,10 +236,8 @@ public final class LabRun {
                     continue; // a 0 for a setting this kernel lacks (noted in the plan)
                 }
                 io.twlab.kernel.Sysctl def = h.group().profile().sysctls().get(e.getKey());
-                long v = e.getValue();
                 // A range is held packed; /proc takes its two ends ("40000 40199").
-                String value = def != null && def.portRange()
-                        ? io.twlab.kernel.Sysctl.rangeLow(v) + " " + io.twlab.kernel.Sysctl.rangeHigh(v) : String.valueOf(v);
+                String value = def != null ? def.procText(e.getValue()) : String.valueOf(e.getValue());
                 Shell.ok(Shell.in(h.namespace(), "sysctl", "-q", "-w", e.getKey() + "=" + value));
             }
         }

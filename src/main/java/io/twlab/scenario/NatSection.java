@@ -22,6 +22,13 @@ final class NatSection {
     private NatSection() {
     }
 
+    /** A key that models nf_nat itself: an error at {@code at} unless the NAT is {@code allocation: linux}. */
+    private static void linuxOnly(PortAllocation allocation, YNode at, String message, String key) {
+        if (allocation != PortAllocation.LINUX) {
+            throw new ScenarioException(at.location(), message, "remove " + key + ", or set allocation: linux");
+        }
+    }
+
     static NatSpec bind(BindContext ctx, YNode node, List<HostGroupSpec> hosts) {
         Section s0 = new Section(node, "nats[]");
         String name = ctx.elementName(s0, "partner-nat");
@@ -65,17 +72,14 @@ final class NatSection {
         YNode kernelNode = s.node("kernel");
         if (kernelNode != null) {
             kernel = BindContext.kernelProfile(s, kernelNode);
-            if (allocation != PortAllocation.LINUX) {
-                throw new ScenarioException(kernelNode.location(), "nats." + name + ".kernel only applies to allocation: linux",
-                        "remove kernel, or set allocation: linux");
-            }
+            linuxOnly(allocation, kernelNode, "nats." + name + ".kernel only applies to allocation: linux", "kernel");
         } else if (allocation == PortAllocation.LINUX) {
             kernel = Profiles.get(DEFAULT_KERNEL);
         }
         NatRandomFlag flags = s.choice("flags", NatRandomFlag.NONE, NatRandomFlag.class);
-        if (flags != NatRandomFlag.NONE && allocation != PortAllocation.LINUX) {
-            throw new ScenarioException(s.node("flags").location(), "nats." + name + ".flags: " + flags.key() + " is an "
-                    + "nf_nat flag and applies to allocation: linux only", "remove flags, or set allocation: linux");
+        if (flags != NatRandomFlag.NONE) {
+            linuxOnly(allocation, s.node("flags"), "nats." + name + ".flags: " + flags.key() + " is an nf_nat flag and "
+                    + "applies to allocation: linux only", "flags");
         }
         NatTimeouts timeouts = allocation == PortAllocation.LINUX ? NatTimeouts.linuxDefaults()
                 : NatTimeouts.linuxDefaults().with(NatTcpState.TIME_WAIT, 10 * S).with(NatTcpState.CLOSE, 10 * S);
@@ -93,21 +97,16 @@ final class NatSection {
         boolean dropInvalid = s.integer("drop-invalid", 0, 0, 1) == 1;
         int conntrackMax = 0;
         if (s.has("conntrack-max")) {
-            if (allocation != PortAllocation.LINUX) {
-                throw new ScenarioException(s.node("conntrack-max").location(), "nats." + name + ".conntrack-max is "
-                        + "nf_conntrack_max and applies to allocation: linux only", "remove conntrack-max, or set "
-                        + "allocation: linux");
-            }
+            linuxOnly(allocation, s.node("conntrack-max"), "nats." + name + ".conntrack-max is nf_conntrack_max and "
+                    + "applies to allocation: linux only", "conntrack-max");
             conntrackMax = (int) s.integer("conntrack-max", 0, 1, Integer.MAX_VALUE);
         }
         int cpus = 1;
         long clashWindow = DEFAULT_CLASH_WINDOW_NS;
         if (s.has("cpus") || s.has("clash-window")) {
-            if (allocation != PortAllocation.LINUX) {
-                YNode at = s.has("cpus") ? s.node("cpus") : s.node("clash-window");
-                throw new ScenarioException(at.location(), "nats." + name + ": cpus and clash-window model nf_nat's "
-                        + "insert race and apply to allocation: linux only", "remove them, or set allocation: linux");
-            }
+            String key = s.has("cpus") ? "cpus" : "clash-window";
+            linuxOnly(allocation, s.node(key), "nats." + name + ": cpus and clash-window model nf_nat's insert race "
+                    + "and apply to allocation: linux only", key);
             cpus = (int) s.integer("cpus", 1, 1, 4096);
             clashWindow = s.duration("clash-window", DEFAULT_CLASH_WINDOW_NS);
         }
