@@ -5,7 +5,8 @@ with `twlab lab` (the real kernel in namespaces, the simulation beside it) on 3 
   sudo scripts/lab_matrix.py run   [OUT] [JAR]   # about 45 minutes; skips runs already in OUT
   scripts/lab_matrix.py table [OUT] [JAR]        # the markdown table; JAR simulates each run beside its lab run
 
-Per run the table gives requests per second, PAWS rejects at the server (PAWSTimewait + PAWSEstab) and the router's
+Per run the table gives requests per second, PAWS rejects at the server (PAWSTimewait + PAWSEstab: the lab's against
+the mean and range of five simulated seeds over its arrivals, as `twlab lab` sets them) and the router's
 live conntrack entries (mean of the per-second nf_conntrack_count samples against the simulation's router.mappings
 over the same seconds, from 5 s on), lab and simulation, with the ratio simulation / lab, and the router's
 insert_failed (conntrack -S) beside the simulated gateway's. Re-send times come from
@@ -102,13 +103,19 @@ def median(xs):
     return xs[len(xs) // 2] if xs else None
 
 
-def simulate(jar, name, seed, cpus, labdir):
+SIM_SEEDS = 5
+
+
+def simulate(jar, name, seed, cpus, labdir, sim_seed, capture):
     """The run simulated as `twlab lab` does beside it, replaying the lab clients' own arrival times."""
     d = tempfile.mkdtemp(prefix="twlab-matrix-")
-    args = ["java", "-jar", jar, "simulate", BASE, "--out", d, "--quiet", "--capture", "router:server",
+    args = ["java", "-jar", jar, "simulate", BASE, "--out", d, "--quiet",
             "--set", "nats.router.cpus=%d" % cpus, "--replay-arrivals", labdir]
+    if capture:
+        args += ["--capture", "router:server"]
     for s in sets_of(name, seed):
         args += ["--set", s]
+    args += ["--set", "seed=%d" % sim_seed]
     subprocess.run(args, check=True)
     return d
 
@@ -123,7 +130,7 @@ def ms(x):
 
 def table(out, jar):
     cpus = os.cpu_count()
-    print("| run | req/s lab | sim | ratio | PAWS lab | sim | ratio | conntrack entries lab | sim | ratio "
+    print("| run | req/s lab | sim | ratio | PAWS lab | sim (5 seeds: mean, range) | ratio | conntrack entries lab | sim | ratio "
           "| insert_failed lab | sim | 2-jiffy re-send ms lab (n) | sim (n) | RTO re-send ms lab (n) | sim (n) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, _ in CONFIGS:
@@ -134,17 +141,21 @@ def table(out, jar):
                 continue
             doc = json.load(open(path))
             lab = doc["lab"]
-            simdir = simulate(jar, name, seed, cpus, d)
+            simdir = simulate(jar, name, seed, cpus, d, seed, True)
             sim = json.load(open(os.path.join(simdir, "summary.json")))
+            seeds_paws = [paws(sim)] + [paws(json.load(open(os.path.join(
+                simulate(jar, name, seed, cpus, d, seed + k, False), "summary.json")))) for k in range(1, SIM_SEEDS)]
             seconds = float(sim["scenario"]["durationSeconds"])
             lr, sr = lab["clients"]["attempts"] / seconds, sim["clients"]["attempts"] / seconds
-            lp, sp = paws(lab), paws(sim)
+            lp = paws(lab)
+            sp = sum(seeds_paws) / len(seeds_paws)
             lct = series(os.path.join(d, "lab-series.csv"), "conntrack_entries")
             sct = series(os.path.join(simdir, "series.csv"), "router.mappings")
             common = [s for s in lct if s in sct and s >= 5]
             lm = sum(lct[s] for s in common) / len(common) if common else 0
             sm = sum(sct[s] for s in common) / len(common) if common else 0
-            cells = ["%s-seed%d" % (name, seed), "%.2f" % lr, "%.2f" % sr, ratio(sr, lr), "%d" % lp, "%d" % sp,
+            cells = ["%s-seed%d" % (name, seed), "%.2f" % lr, "%.2f" % sr, ratio(sr, lr), "%d" % lp,
+                     "%.1f (%d-%d)" % (sp, min(seeds_paws), max(seeds_paws)),
                      ratio(sp, lp), "%.1f" % lm if common else "-", "%.1f" % sm if common else "-",
                      ratio(sm, lm) if common else "-",
                      "%d" % lab.get("conntrack", {}).get("insert_failed", 0),

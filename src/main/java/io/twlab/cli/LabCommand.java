@@ -36,11 +36,15 @@ final class LabCommand implements Callable<Integer> {
             + "server-side capture and the simulation's outputs (default out/lab-NAME)")
     Path out;
 
-    @Option(names = "--json", description = "print one JSON object: kernel, lab, simulation, comparison")
+    @Option(names = "--json", description = "print one JSON object: kernel, lab, simulation, simulationSeeds, comparison")
     boolean json;
 
     @Option(names = "--quiet", description = "print nothing on success")
     boolean quiet;
+
+    @Option(names = "--sim-seeds", paramLabel = "N", description = "simulate the lab's arrivals on N seeds (the "
+            + "scenario's and the N-1 after it) and compare the lab with their mean and range (default 5)")
+    int simSeeds = 5;
 
     @Option(names = "--cleanup", description = "remove namespaces left by earlier lab runs (named twl-*) and exit")
     boolean cleanup;
@@ -58,6 +62,9 @@ final class LabCommand implements Callable<Integer> {
             }
             if (scenario == null) {
                 throw new UsageException("lab: give a SCENARIO (or --cleanup)");
+            }
+            if (simSeeds < 1) {
+                throw new UsageException("lab: --sim-seeds must be at least 1, got " + simSeeds);
             }
             ScenarioSpec spec = ScenarioLoader.load(scenario, overrides);
             LabPlan plan = LabRun.plan(spec);
@@ -102,14 +109,26 @@ final class LabCommand implements Callable<Integer> {
                 simSets.add("nats." + n.name() + ".cpus=" + Runtime.getRuntime().availableProcessors());
             }
         }
-        ScenarioSpec simSpec = ScenarioLoader.load(scenario, simSets);
-        // The simulation replays the arrivals the lab's clients made, so the two differ only where the model does.
+        // The simulation replays the arrivals the lab's clients made, so the two differ only where the model does;
+        // on several seeds, since the lab is one draw of the kernel's randomness and one seed one draw of the model's.
         Map<String, long[]> arrivals = io.twlab.lab.LabArrivals.read(dir);
-        RunResult sim = Runner.run(simSpec, null, m -> m.workloads().forEach(w -> w.replay(arrivals)));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> simSummary = (Map<String, Object>) Json.parse(Json.write(RunSummary.toMap(sim)));
+        List<Map<String, Object>> simSummaries = new ArrayList<>();
+        RunResult first = null;
+        for (int i = 0; i < simSeeds; i++) {
+            List<String> seedSets = new ArrayList<>(simSets);
+            seedSets.add("seed=" + (spec.seed() + i));
+            RunResult sim = Runner.run(ScenarioLoader.load(scenario, seedSets), null,
+                    m -> m.workloads().forEach(w -> w.replay(arrivals)));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> summary = (Map<String, Object>) Json.parse(Json.write(RunSummary.toMap(sim)));
+            simSummaries.add(summary);
+            if (first == null) {
+                first = sim;
+            }
+        }
+        Map<String, Object> simSummary = simSummaries.get(0);
         OutputFiles.write(dir.resolve("simulation-summary.json"), Json.write(simSummary));
-        OutputFiles.write(dir.resolve("simulation-series.csv"), sim.series().toCsv());
+        OutputFiles.write(dir.resolve("simulation-series.csv"), first.series().toCsv());
 
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("scenario", spec.name());
@@ -120,9 +139,11 @@ final class LabCommand implements Callable<Integer> {
         doc.put("kernel", kernel);
         doc.put("lab", lab);
         doc.put("simulation", simSummary);
+        doc.put("simulationSeeds", java.util.stream.LongStream.range(spec.seed(), spec.seed() + simSeeds).boxed()
+                .toList());
         boolean paced = spec.workloads().stream().allMatch(w -> w.arrivals() != io.twlab.workload.Arrivals.POISSON);
         double seconds = spec.durationNs() / (double) io.twlab.engine.Simulator.NS_PER_SEC;
-        List<Map<String, Object>> rows = LabComparison.compare(lab, simSummary, seconds, paced,
+        List<Map<String, Object>> rows = LabComparison.compare(lab, simSummaries, seconds, paced,
                 plan.scheduledConnects(seconds));
         doc.put("comparison", rows);
         String text = Json.write(doc);
@@ -134,13 +155,13 @@ final class LabCommand implements Callable<Integer> {
             // No readable capture (tcpdump missing or killed): the chart shows the simulation alone.
         }
         OutputFiles.write(dir.resolve("lab.html"), io.twlab.lab.LabReport.render(spec.name(), kernel, rows,
-                (List<?>) lab.get("notes"), seriesCsv, labRejects, sim.series()));
+                (List<?>) lab.get("notes"), seriesCsv, labRejects, first.series()));
         od.commit(OutputDirectory.runId(text), "lab.json");
         if (json) {
             System.out.print(text);
         } else if (!quiet) {
-            System.out.printf("Lab of %s on Linux %s (HZ %d) beside the simulation on %s%n", spec.name(), release, hz,
-                    profile);
+            System.out.printf("Lab of %s on Linux %s (HZ %d) beside the simulation on %s, seeds %d-%d%n", spec.name(),
+                    release, hz, profile, spec.seed(), spec.seed() + simSeeds - 1);
             System.out.print(LabComparison.table(rows));
             for (Object note : (List<?>) lab.get("notes")) {
                 System.out.println("note: " + note);

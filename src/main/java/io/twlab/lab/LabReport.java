@@ -80,11 +80,12 @@ public final class LabReport {
                 .append(HtmlPage.fact("HZ", String.valueOf(kernel.get("hz"))))
                 .append(HtmlPage.fact("simulated on", String.valueOf(kernel.get("profile")))).append("</div>\n");
         h.append("<h2>Lab and simulation</h2>\n<table><tr><th>metric</th><th>lab</th><th>simulation</th>"
-                + "<th>agreement</th></tr>\n");
+                + "<th>seeds' range</th><th>agreement</th></tr>\n");
         for (Map<String, Object> r : comparison) {
             boolean differs = "differs".equals(r.get("agreement"));
             h.append("<tr><td>").append(HtmlPage.esc(String.valueOf(r.get("metric")))).append("</td><td class=\"num\">")
                     .append(LabComparison.format(Json.asDouble(r.get("lab")))).append("</td><td class=\"num\">").append(LabComparison.format(Json.asDouble(r.get("simulation"))))
+                    .append("</td><td class=\"num\">").append(HtmlPage.esc(LabComparison.range(r)))
                     .append("</td><td>").append(differs ? "<b>differs</b>" : HtmlPage.esc(String.valueOf(
                             r.get("agreement")))).append("</td></tr>\n");
         }
