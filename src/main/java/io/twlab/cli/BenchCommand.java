@@ -1,5 +1,6 @@
 package io.twlab.cli;
 
+import io.twlab.engine.HoldModel;
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.Profiles;
 import io.twlab.model.RunResult;
@@ -21,7 +22,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure simulation speed (events/s, connections/s) and bytes per TIME_WAIT entry; with "
+        description = "Measure simulation speed (events/s, connections/s, and the ratio to a bare hold-model heap "
+                + "run at the same pending-event count in the same JVM) and bytes per TIME_WAIT entry; with "
                 + "--capture, the analyzer's speed on that capture instead.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scenario", defaultValue = "scenarios/nat-paws-2.6.yaml", description = "scenario to run")
@@ -48,10 +50,31 @@ final class BenchCommand implements Callable<Integer> {
         warm.add("duration=120s");
         Runner.run(ScenarioLoader.load(scenario, warm), null);
 
+        // Pending events sampled every million events (the progress hook), for the bare heap's size.
+        io.twlab.model.Model[] model = new io.twlab.model.Model[1];
+        long[] pendingSamples = new long[2];
+        Simulator.ProgressListener sampler = (now, events) -> {
+            pendingSamples[0] += model[0].sim().pendingEvents();
+            pendingSamples[1]++;
+        };
         long t0 = System.nanoTime();
-        RunResult r = Runner.run(spec, null);
+        RunResult r = Runner.run(spec, sampler, m -> model[0] = m);
         double wall = (System.nanoTime() - t0) / 1e9;
         long connections = r.model().clientStats().attempts();
+        double eventsPerSecond = r.events() / wall;
+
+        // The bare hold-model heap at the run's mean pending count, the same number of events, in this JVM.
+        int pending = (int) Math.max(1, Math.round(pendingSamples[1] == 0 ? model[0].sim().pendingEvents()
+                : pendingSamples[0] / (double) pendingSamples[1]));
+        HoldModel hold = new HoldModel(pending, spec.seed());
+        hold.run(Math.min(r.events(), 5_000_000));
+        long h0 = System.nanoTime();
+        long checksum = hold.run(r.events());
+        double bareWall = (System.nanoTime() - h0) / 1e9;
+        if (checksum < 0) {
+            throw new IllegalStateException("hold model went backwards");
+        }
+        double bareEventsPerSecond = r.events() / bareWall;
 
         int entries = 1_000_000;
         long before = usedHeap();
@@ -67,7 +90,10 @@ final class BenchCommand implements Callable<Integer> {
         m.put("simulatedSeconds", spec.durationNs() / (double) Simulator.NS_PER_SEC);
         m.put("wallSeconds", wall);
         m.put("events", r.events());
-        m.put("eventsPerSecond", r.events() / wall);
+        m.put("eventsPerSecond", eventsPerSecond);
+        m.put("meanPendingEvents", pending);
+        m.put("bareHeapEventsPerSecond", bareEventsPerSecond);
+        m.put("ratioToBareHeap", eventsPerSecond / bareEventsPerSecond);
         m.put("connections", connections);
         m.put("connectionsPerSecond", connections / wall);
         m.put("simulatedToWallRatio", spec.durationNs() / 1e9 / wall);
@@ -78,7 +104,9 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             System.out.printf(Locale.ROOT, "%s: %.0f s simulated in %.2f s wall (%.0fx)%n", spec.name(),
                     spec.durationNs() / 1e9, wall, spec.durationNs() / 1e9 / wall);
-            System.out.printf(Locale.ROOT, "  %,d events, %.2f M events/s%n", r.events(), r.events() / wall / 1e6);
+            System.out.printf(Locale.ROOT, "  %,d events, %.2f M events/s%n", r.events(), eventsPerSecond / 1e6);
+            System.out.printf(Locale.ROOT, "  bare 4-ary hold-model heap at %,d pending events: %.2f M events/s; "
+                    + "twlab at %.2fx of it%n", pending, bareEventsPerSecond / 1e6, eventsPerSecond / bareEventsPerSecond);
             System.out.printf(Locale.ROOT, "  %,d connections, %,.0f connections/s%n", connections, connections / wall);
             System.out.printf(Locale.ROOT, "  TIME_WAIT entry: %.1f bytes measured on the heap (%d by array layout)%n",
                     bytesPerEntry, TimeWaitTable.bytesPerEntry());
