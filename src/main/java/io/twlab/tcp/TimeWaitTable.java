@@ -78,16 +78,17 @@ public final class TimeWaitTable {
 
     /** The slot of the entry for {@code tupleKey}, or -1. */
     public int find(long tupleKey) {
+        return index[probe(tupleKey)] - 1;
+    }
+
+    /** The index cell that holds {@code tupleKey}, or the empty cell where its probe run ends. */
+    private int probe(long tupleKey) {
         int[] cells = index;
-        for (int i = cell(tupleKey); ; i = (i + 1) & indexMask) {
-            int c = cells[i];
-            if (c == 0) {
-                return -1;
-            }
-            if (key[c - 1] == tupleKey) {
-                return c - 1;
-            }
+        int i = cell(tupleKey);
+        while (cells[i] != 0 && key[cells[i] - 1] != tupleKey) {
+            i = (i + 1) & indexMask;
         }
+        return i;
     }
 
     private int cell(long tupleKey) {
@@ -99,23 +100,15 @@ public final class TimeWaitTable {
         if ((count + 1) * 4L > index.length * 3L) {
             rehash(index.length * 2);
         }
-        int i = cell(tupleKey);
-        while (index[i] != 0 && key[index[i] - 1] != tupleKey) {
-            i = (i + 1) & indexMask;
-        }
-        index[i] = s + 1;
+        index[probe(tupleKey)] = s + 1;
     }
 
     /** Removes {@code tupleKey}'s cell and shifts later cells of its probe run back (no tombstones). */
     private void indexRemove(long tupleKey) {
-        int i = cell(tupleKey);
-        while (index[i] != 0 && key[index[i] - 1] != tupleKey) {
-            i = (i + 1) & indexMask;
-        }
-        if (index[i] == 0) {
+        int hole = probe(tupleKey);
+        if (index[hole] == 0) {
             return;
         }
-        int hole = i;
         for (int j = (hole + 1) & indexMask; index[j] != 0; j = (j + 1) & indexMask) {
             int home = cell(key[index[j] - 1]);
             // The cell at j may move into the hole unless its home lies cyclically in (hole, j].
@@ -128,17 +121,14 @@ public final class TimeWaitTable {
         index[hole] = 0;
     }
 
+    /** Moves every cell into a table of {@code cells} (keys are unique there, so each probe ends on an empty cell). */
     private void rehash(int cells) {
         int[] old = index;
         index = new int[cells];
         indexMask = cells - 1;
         for (int c : old) {
             if (c != 0) {
-                int i = cell(key[c - 1]);
-                while (index[i] != 0) {
-                    i = (i + 1) & indexMask;
-                }
-                index[i] = c;
+                index[probe(key[c - 1])] = c;
             }
         }
     }
