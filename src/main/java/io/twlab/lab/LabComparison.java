@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -156,44 +156,43 @@ public final class LabComparison {
         return Json.object(summary.get("clients"));
     }
 
-    private static double[] values(List<Map<String, Object>> sims, ToDoubleFunction<Map<String, Object>> metric) {
-        return sims.stream().mapToDouble(metric).toArray();
+    private static DoubleSummaryStatistics values(List<Map<String, Object>> sims,
+                                                  ToDoubleFunction<Map<String, Object>> metric) {
+        return sims.stream().mapToDouble(metric).summaryStatistics();
     }
 
     /** Within 25 % of the seeds' mean, or inside the range the seeds spanned. */
-    private static void count(List<Map<String, Object>> rows, String metric, double lab, double[] sims) {
-        double mean = Arrays.stream(sims).average().orElseThrow();
-        if (Math.abs(lab - mean) <= 0.25 * Math.max(Math.abs(lab), 1)) {
-            rows.add(row(metric, lab, sims, "within 25 %"));
-        } else if (lab >= Arrays.stream(sims).min().orElseThrow() && lab <= Arrays.stream(sims).max().orElseThrow()) {
-            rows.add(row(metric, lab, sims, "within the seeds' range"));
-        } else {
-            rows.add(row(metric, lab, sims, "differs"));
-        }
+    private static void count(List<Map<String, Object>> rows, String metric, double lab, DoubleSummaryStatistics sims) {
+        boolean agree = Math.abs(lab - sims.getAverage()) <= 0.25 * Math.max(Math.abs(lab), 1);
+        rows.add(row(metric, lab, sims, mark(lab, sims, agree, "within 25 %")));
     }
 
     /** In the decade of the seeds' mean, or inside their range (a p99 over a few slow connects is bimodal). */
-    private static void latency(List<Map<String, Object>> rows, String metric, double lab, double[] sims) {
-        if (decade(lab) == decade(Arrays.stream(sims).average().orElseThrow())) {
-            rows.add(row(metric, lab, sims, "same decade"));
-        } else if (lab >= Arrays.stream(sims).min().orElseThrow() && lab <= Arrays.stream(sims).max().orElseThrow()) {
-            rows.add(row(metric, lab, sims, "within the seeds' range"));
-        } else {
-            rows.add(row(metric, lab, sims, "differs"));
+    private static void latency(List<Map<String, Object>> rows, String metric, double lab,
+                                DoubleSummaryStatistics sims) {
+        boolean agree = decade(lab) == decade(sims.getAverage());
+        rows.add(row(metric, lab, sims, mark(lab, sims, agree, "same decade")));
+    }
+
+    /** {@code agreement} when the lab agrees with the seeds' mean; else whether it lies inside their range. */
+    private static String mark(double lab, DoubleSummaryStatistics sims, boolean agreesWithMean, String agreement) {
+        if (agreesWithMean) {
+            return agreement;
         }
+        return lab >= sims.getMin() && lab <= sims.getMax() ? "within the seeds' range" : "differs";
     }
 
     private static int decade(double ms) {
         return ms <= 0 ? Integer.MIN_VALUE : (int) Math.floor(Math.log10(ms));
     }
 
-    private static Map<String, Object> row(String metric, double lab, double[] sims, String agreement) {
+    private static Map<String, Object> row(String metric, double lab, DoubleSummaryStatistics sims, String agreement) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("metric", metric);
         m.put("lab", lab);
-        m.put("simulation", Arrays.stream(sims).average().orElseThrow());
-        m.put("simulationMin", Arrays.stream(sims).min().orElseThrow());
-        m.put("simulationMax", Arrays.stream(sims).max().orElseThrow());
+        m.put("simulation", sims.getAverage());
+        m.put("simulationMin", sims.getMin());
+        m.put("simulationMax", sims.getMax());
         m.put("agreement", agreement);
         return m;
     }
