@@ -122,7 +122,7 @@ final class LabCommand implements Callable<Integer> {
             @SuppressWarnings("unchecked")
             Map<String, Object> summary = (Map<String, Object>) Json.parse(Json.write(RunSummary.toMap(sim)));
             simSummaries.add(summary);
-            if (first == null) {
+            if (i == 0) {
                 first = sim;
             }
         }

@@ -34,7 +34,7 @@ public final class HoldModel {
         return heap.length;
     }
 
-    /** Runs {@code steps} hold operations; returns the last time removed, so the work cannot be optimised away. */
+    /** Runs {@code steps} hold operations; returns the last time removed. */
     public long run(long steps) {
         int last = heap.length - 1;
         long t = 0;
