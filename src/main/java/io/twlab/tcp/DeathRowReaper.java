@@ -24,7 +24,6 @@ final class DeathRowReaper extends TimeWaitReaper {
     private final long timewaitLenJiffies;
     private final int recycleTick;
     private final int[] cellHead = new int[CELLS];
-    private final int[] cellSize = new int[CELLS];
     private int slot;
     private int twCount;
     private long timerGeneration;
@@ -43,7 +42,7 @@ final class DeathRowReaper extends TimeWaitReaper {
 
     @Override
     protected void arm(int s, long timeoJiffies) {
-        if (table.bucket[s] != -1) {
+        if (onList(s)) {
             detach(s);
         }
         long calSlot = (timeoJiffies + (1L << recycleTick) - 1) >> recycleTick;
@@ -51,10 +50,8 @@ final class DeathRowReaper extends TimeWaitReaper {
             int cells = timeoJiffies >= timewaitLenJiffies ? CELLS - 1
                     : (int) Math.min(ceilDiv(timeoJiffies, periodJiffies), CELLS - 1);
             int cell = (slot + cells) & (CELLS - 1);
-            pushFront(s, cellHead[cell]);
+            pushFront(s, cellHead[cell], cell);
             cellHead[cell] = s;
-            cellSize[cell]++;
-            table.bucket[s] = cell;
         } else {
             linkToJiffy(s, clock.jiffies(sim.now()) + (calSlot << recycleTick));
         }
@@ -69,10 +66,7 @@ final class DeathRowReaper extends TimeWaitReaper {
     }
 
     private void detach(int s) {
-        int cell = unlink(s);
-        if (cell >= 0) {
-            cellSize[cell]--;
-        }
+        unlink(s);
         if (--twCount == 0) {
             timerPending = false;
             timerGeneration++;
@@ -125,7 +119,6 @@ final class DeathRowReaper extends TimeWaitReaper {
         while (killed < max && cellHead[cell] >= 0) {
             int s = cellHead[cell];
             unlink(s);
-            cellSize[cell]--;
             twCount--;
             killed++;
             expire(s);

@@ -4,15 +4,15 @@ import io.twlab.engine.EventHandler;
 import io.twlab.engine.Simulator;
 import io.twlab.kernel.KernelProfile;
 import io.twlab.kernel.TimeWaitReaperKind;
-import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.ints.Int2IntOpenHashMap;
 
 /**
  * Ends TIME_WAIT entries as a kernel version's timer mechanism does. The lifetime of an entry is not a
  * parameter: it is whatever the mechanism produces under the current load.
  */
 public abstract class TimeWaitReaper implements EventHandler {
-    /** Jiffy-bucket marker in {@code TimeWaitTable.bucket}: cells of the death-row wheel are 0..7. */
-    private static final long JIFFY_BUCKET = 1L << 62;
+    /** Jiffy buckets are told apart by their 31 low bits (list ids must fit prev[]'s negative half). */
+    private static final long JIFFY_ID_SPAN = 1L << 31;
     protected static final int EV_JIFFY_BUCKET = 1;
 
     protected final Simulator sim;
@@ -20,7 +20,7 @@ public abstract class TimeWaitReaper implements EventHandler {
     protected final Counters counters;
     protected final HostClock clock;
     private final boolean countAtArming;
-    private final Long2IntOpenHashMap jiffyBuckets = new Long2IntOpenHashMap();
+    private final Int2IntOpenHashMap jiffyBuckets = new Int2IntOpenHashMap();
 
     protected TimeWaitReaper(Simulator sim, TimeWaitTable table, Counters counters, HostClock clock,
                              boolean countAtArming) {
@@ -54,8 +54,7 @@ public abstract class TimeWaitReaper implements EventHandler {
         long timeoJiffies = ceilDiv(timeoNs, clock.jiffyNs());
         // Entries with a timeout of at most 4 s count as TWKilled, the others as TW.
         boolean shortTimeout = timeoJiffies <= 4L * clock.hz();
-        table.substate[s] = (byte) (shortTimeout ? table.substate[s] | TimeWaitTable.SHORT_TIMEOUT
-                : table.substate[s] & ~TimeWaitTable.SHORT_TIMEOUT);
+        table.setFlag(s, TimeWaitTable.SHORT_TIMEOUT, shortTimeout);
         if (!rearm && countAtArming) {
             counters.inc(shortTimeout ? Counter.TWKilled : Counter.TW);
         }
@@ -69,67 +68,79 @@ public abstract class TimeWaitReaper implements EventHandler {
     /** An entry's timer fired: count it (unless counted when armed) and free it. */
     protected final void expire(int s) {
         if (!countAtArming) {
-            counters.inc((table.substate[s] & TimeWaitTable.SHORT_TIMEOUT) != 0 ? Counter.TWKilled : Counter.TW);
+            counters.inc(table.hasFlag(s, TimeWaitTable.SHORT_TIMEOUT) ? Counter.TWKilled : Counter.TW);
         }
         table.remove(s, true, sim.now());
     }
 
     // ---- intrusive lists shared by the wheel cells and the jiffy buckets ----
+    // next[] links an entry to the one behind it; prev[] to the one before it, or, at the head, holds
+    // -1 - listId (the wheel cell, or a jiffy bucket's 31 low bits), so that no per-entry bucket field is
+    // needed to find the list whose head changes. Whether an entry is on a list, and on which kind, are
+    // flags of the table (ON_LIST, ON_JIFFY_LIST).
 
     protected final void linkToJiffy(int s, long expiresJiffy) {
-        int head = jiffyBuckets.get(expiresJiffy);
+        long ahead = expiresJiffy - clock.jiffies(sim.now());
+        if (ahead >= JIFFY_ID_SPAN / 2) {
+            // Two pending buckets must never share their low bits; TIME_WAIT timers are minutes at most.
+            throw new IllegalStateException("TIME_WAIT timer " + ahead + " jiffies ahead");
+        }
+        int id = jiffyId(expiresJiffy);
+        int head = jiffyBuckets.get(id);
         if (head < 0) {
             sim.at(clock.simTimeOfJiffy(expiresJiffy, sim.now()), this, EV_JIFFY_BUCKET, expiresJiffy, null);
         }
-        jiffyBuckets.put(expiresJiffy, s);
-        pushFront(s, head);
-        table.bucket[s] = JIFFY_BUCKET | expiresJiffy;
+        jiffyBuckets.put(id, s);
+        pushFront(s, head, id);
+        table.setFlag(s, TimeWaitTable.ON_JIFFY_LIST, true);
     }
 
-    protected final void pushFront(int s, int head) {
-        table.prev[s] = -1;
+    /** Puts entry {@code s} at the head of list {@code listId}, whose current head is {@code head}. */
+    protected final void pushFront(int s, int head, int listId) {
+        table.prev[s] = -1 - listId;
         table.next[s] = head;
         if (head >= 0) {
             table.prev[head] = s;
         }
+        table.setFlag(s, TimeWaitTable.ON_LIST, true);
     }
 
-    /** Unlinks an entry from its list; returns the wheel cell it was on, -1 for a jiffy bucket or none. */
-    protected final int unlink(int s) {
-        long b = table.bucket[s];
-        if (b == -1) {
-            return -1;
+    protected final boolean onList(int s) {
+        return table.hasFlag(s, TimeWaitTable.ON_LIST);
+    }
+
+    /** Unlinks an entry from its list, if it is on one. */
+    protected final void unlink(int s) {
+        if (!table.hasFlag(s, TimeWaitTable.ON_LIST)) {
+            return;
         }
         int p = table.prev[s];
         int n = table.next[s];
         if (n >= 0) {
             table.prev[n] = p;
         }
-        int cell = -1;
         if (p >= 0) {
             table.next[p] = n;
-            if ((b & JIFFY_BUCKET) == 0) {
-                cell = (int) b;
-            }
-        } else if ((b & JIFFY_BUCKET) != 0) {
-            long j = b & ~JIFFY_BUCKET;
+        } else if (table.hasFlag(s, TimeWaitTable.ON_JIFFY_LIST)) {
             if (n >= 0) {
-                jiffyBuckets.put(j, n);
+                jiffyBuckets.put(-1 - p, n);
             } else {
-                jiffyBuckets.remove(j);
+                jiffyBuckets.remove(-1 - p);
             }
         } else {
-            cell = (int) b;
-            setCellHead(cell, n);
+            setCellHead(-1 - p, n);
         }
-        table.bucket[s] = -1;
+        clearListFlags(s);
         table.prev[s] = -1;
         table.next[s] = -1;
-        return cell;
     }
 
-    protected final boolean onJiffyBucket(int s) {
-        return (table.bucket[s] & JIFFY_BUCKET) != 0;
+    private void clearListFlags(int s) {
+        table.setFlag(s, TimeWaitTable.ON_LIST | TimeWaitTable.ON_JIFFY_LIST, false);
+    }
+
+    private static int jiffyId(long jiffy) {
+        return (int) (jiffy & (JIFFY_ID_SPAN - 1));
     }
 
     protected void setCellHead(int cell, int head) {
@@ -139,10 +150,11 @@ public abstract class TimeWaitReaper implements EventHandler {
     @Override
     public void onEvent(Simulator sim, int kind, long arg, Object payload) {
         if (kind == EV_JIFFY_BUCKET) {
-            int s = jiffyBuckets.remove(arg);
+            int s = jiffyBuckets.remove(jiffyId(arg));
             while (s >= 0) {
+                // Read the link first: expiry frees the slot, and a free slot's next[] is the free list.
                 int n = table.next[s];
-                table.bucket[s] = -1;
+                clearListFlags(s);
                 onJiffyExpiry(s);
                 s = n;
             }

@@ -14,8 +14,15 @@ public final class TimeWaitTable {
     /** Substates of a TIME_WAIT bucket (tw_substate). */
     public static final byte SUBSTATE_TIME_WAIT = 0;
     public static final byte SUBSTATE_FIN_WAIT2 = 1;
-    static final byte SUBSTATE_MASK = 1;
-    static final byte SHORT_TIMEOUT = 2;
+    /**
+     * Flag bits above the 56 bits of creation time in {@link #createdAndFlags}: tw_substate; the timer was armed
+     * for at most 4 s (counted as TWKilled); the entry is on a reaper list, and that list is a jiffy bucket.
+     */
+    private static final long FIN_WAIT2_FLAG = 1L << 56;
+    static final long SHORT_TIMEOUT = 1L << 57;
+    static final long ON_LIST = 1L << 58;
+    static final long ON_JIFFY_LIST = 1L << 59;
+    private static final long TIME_MASK = (1L << 56) - 1;
     /** The receive window a TIME_WAIT advertises and accepts (the model's sockets never scale it down). */
     static final int RCV_WND = 65535;
 
@@ -31,18 +38,18 @@ public final class TimeWaitTable {
     /** tcp_clock_ms() at TIME_WAIT entry (tw_entry_stamp, 6.14+ reuse rule); a u32 that wraps as the kernel's. */
     int[] entryStampMs = new int[256];
     int[] tsOffset = new int[256];
-    long[] createdNs = new long[256];
+    /** Simulation time of creation in the low 56 bits (2.28 years), the flags above it. */
+    private long[] createdAndFlags = new long[256];
     /** Milliseconds clock of the last out-of-window ACK sent (tcp_invalid_ratelimit); 0 for none. */
     int[] lastOowAckMs = new int[256];
-    /** tw_substate in the low bit; {@link #SHORT_TIMEOUT} when the timer was armed for at most 4 s. */
-    byte[] substate = new byte[256];
-    /** Reaper bookkeeping: intrusive doubly linked list and the list (cell or expiry bucket) an entry is on. */
+    /**
+     * Reaper bookkeeping: an intrusive doubly linked list (see {@link TimeWaitReaper}). A free slot's next[] links
+     * it to the next free slot.
+     */
     int[] next = new int[256];
     int[] prev = new int[256];
-    long bucket[] = new long[256];
 
-    private int[] free = new int[256];
-    private int freeCount;
+    private int freeHead = -1;
     private int used;
     private int count;
     private TimeWaitReaper reaper;
@@ -133,7 +140,6 @@ public final class TimeWaitTable {
         }
     }
 
-    /** Adds an entry; the caller fills in fields, then schedules it with the reaper. */
     /**
      * A bucket with no socket behind it, timestamped, handed to the reaper for {@code timeoutNs}: the load of
      * reaper experiments and memory benchmarks.
@@ -145,23 +151,26 @@ public final class TimeWaitTable {
         return s;
     }
 
+    /** Adds an entry; the caller fills in fields, then schedules it with the reaper. */
     int allocate(long tupleKey, long nowNs) {
         int s;
-        if (freeCount > 0) {
-            s = free[--freeCount];
+        if (freeHead >= 0) {
+            s = freeHead;
+            freeHead = next[s];
         } else {
             if (used == key.length) {
                 grow(used * 2);
             }
             s = used++;
         }
+        if ((nowNs & ~TIME_MASK) != 0) {
+            throw new IllegalStateException("simulated time beyond 2^56 ns");
+        }
         key[s] = tupleKey;
-        createdNs[s] = nowNs;
+        createdAndFlags[s] = nowNs;
         lastOowAckMs[s] = 0;
-        substate[s] = SUBSTATE_TIME_WAIT;
         next[s] = -1;
         prev[s] = -1;
-        bucket[s] = -1;
         indexPut(tupleKey, s);
         count++;
         return s;
@@ -172,14 +181,13 @@ public final class TimeWaitTable {
         if (!expired) {
             reaper.deschedule(s);
         } else if (lifetimeListener != null) {
-            lifetimeListener.ended(key[s], createdNs[s], nowNs - createdNs[s]);
+            long createdNs = createdAndFlags[s] & TIME_MASK;
+            lifetimeListener.ended(key[s], createdNs, nowNs - createdNs);
         }
         indexRemove(key[s]);
         count--;
-        if (freeCount == free.length) {
-            free = Arrays.copyOf(free, freeCount * 2);
-        }
-        free[freeCount++] = s;
+        next[s] = freeHead;
+        freeHead = s;
     }
 
     private void grow(int n) {
@@ -190,28 +198,34 @@ public final class TimeWaitTable {
         tsRecentStamp = Arrays.copyOf(tsRecentStamp, n);
         entryStampMs = Arrays.copyOf(entryStampMs, n);
         tsOffset = Arrays.copyOf(tsOffset, n);
-        createdNs = Arrays.copyOf(createdNs, n);
+        createdAndFlags = Arrays.copyOf(createdAndFlags, n);
         lastOowAckMs = Arrays.copyOf(lastOowAckMs, n);
-        substate = Arrays.copyOf(substate, n);
         next = Arrays.copyOf(next, n);
         prev = Arrays.copyOf(prev, n);
-        bucket = Arrays.copyOf(bucket, n);
     }
 
     /** Bytes of array storage per entry slot plus the index map's share (for the benchmark's figure). */
     public static int bytesPerEntry() {
-        // key 8, rcvNxt 4, sndNxt 4, tsRecent 4, tsRecentStamp 4, entryStampMs 4, tsOffset 4, createdNs 8,
-        // lastOowAckMs 4, substate 1, next 4, prev 4, bucket 8, free list 4 = 65;
+        // key 8, rcvNxt 4, sndNxt 4, tsRecent 4, tsRecentStamp 4, entryStampMs 4, tsOffset 4,
+        // createdAndFlags 8, lastOowAckMs 4, next 4, prev 4 = 52;
         // the index at load 0.75: 4 / 0.75 = 5.3, rounded up.
-        return 65 + 6;
+        return 52 + 6;
     }
 
     public byte substate(int s) {
-        return (byte) (substate[s] & SUBSTATE_MASK);
+        return hasFlag(s, FIN_WAIT2_FLAG) ? SUBSTATE_FIN_WAIT2 : SUBSTATE_TIME_WAIT;
     }
 
     void setSubstate(int s, byte value) {
-        substate[s] = (byte) ((substate[s] & ~SUBSTATE_MASK) | value);
+        setFlag(s, FIN_WAIT2_FLAG, value == SUBSTATE_FIN_WAIT2);
+    }
+
+    boolean hasFlag(int s, long flag) {
+        return (createdAndFlags[s] & flag) != 0;
+    }
+
+    void setFlag(int s, long flag, boolean on) {
+        createdAndFlags[s] = on ? createdAndFlags[s] | flag : createdAndFlags[s] & ~flag;
     }
 
     /** Observes each TIME_WAIT that ended by its timer, with how long it lived. */

@@ -175,18 +175,19 @@ class TimeWaitProcessorTest {
         // linux-4.4: exact per-socket timer at HZ=1000 (clock = ms since boot); the entry is armed at t=0 for
         // 60000 jiffies.
         setUp("linux-4.4", false, 0, true);
-        assertThat(expiryJiffy()).isEqualTo(60_000);
         sim.runUntil(30 * S, null);
         // PAWS reject at t=30 s: inet_twsk_schedule(TCP_TIMEWAIT_LEN) -> expiry 30 000 + 60 000.
         processor.process(tw, syn(2000, 6999), 30 * S, 30, 30_000);
-        assertThat(expiryJiffy()).isEqualTo(90_000);
         sim.runUntil(40 * S, null);
         // Equal TSval and an old sequence: not a PAWS reject and no ACK flag, so the timer stays.
         processor.process(tw, syn(999, 7000), 40 * S, 40, 40_000);
-        assertThat(expiryJiffy()).isEqualTo(90_000);
-    }
-
-    private long expiryJiffy() {
-        return table.bucket[tw] & ~(1L << 62);
+        // Not at the first arming's 60 000 jiffies, nor one jiffy before the re-armed 90 000; at 90 000 exactly.
+        sim.runUntil(60 * S, null);
+        assertThat(table.find(42L)).isEqualTo(tw);
+        sim.runUntil(90 * S - 1, null);
+        assertThat(table.find(42L)).isEqualTo(tw);
+        sim.runUntil(90 * S, null);
+        assertThat(table.find(42L)).isEqualTo(-1);
+        assertThat(table.count()).isZero();
     }
 }
