@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The bytes of a capture file, read front to back through a window: memory-mapped windows for a plain file
+ * The bytes of a capture file, read front to back through a window: a refilled direct buffer for a plain file
  * (any size, offsets are longs), a refilled heap buffer for a compressed stream. {@link #ensure} makes a range
  * readable; the reader then reads it with absolute gets at {@code offset - base()}. Nothing is allocated per packet.
  */
@@ -39,33 +39,52 @@ abstract class CaptureInput implements AutoCloseable {
         return base;
     }
 
-    /** A plain file: windows of up to 256 MiB mapped read-only, moved forward as reading goes. */
-    static final class Mapped extends CaptureInput {
-        private static final long WINDOW = 256L << 20;
+    /**
+     * A plain file read front to back into one 8 MiB direct buffer (records are at most 4 MiB). Reading copies
+     * instead of mapping so that the process holds 8 MiB of the file, not every page it has touched: a mapped
+     * window counts in the resident set until the collector unmaps it.
+     */
+    static final class Read extends CaptureInput {
+        private static final int BUFFER = 8 << 20;
         private final FileChannel channel;
         private final long size;
-        private long end;
+        private int filled;
 
-        Mapped(Path file) throws IOException {
+        Read(Path file) throws IOException {
             channel = FileChannel.open(file, StandardOpenOption.READ);
             size = channel.size();
-            window = ByteBuffer.allocate(0);
+            window = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.BIG_ENDIAN);
         }
 
         @Override
         boolean ensure(long offset, int length) throws IOException {
-            if (offset + length > size) {
+            if (offset + length > size || length > BUFFER) {
                 return false;
             }
-            if (offset >= base && offset + length <= end) {
+            if (offset >= base && offset + length <= base + filled) {
                 return true;
             }
-            long span = Math.max(WINDOW, length);
-            long mapEnd = Math.min(size, offset + span);
-            window = channel.map(FileChannel.MapMode.READ_ONLY, offset, mapEnd - offset).order(ByteOrder.BIG_ENDIAN);
+            if (offset < base) {
+                throw new IllegalStateException("a capture is read forwards only");
+            }
+            // Keep the unread tail [offset, base + filled), then fill the rest of the buffer behind it.
+            int keep = (int) Math.max(0, base + filled - offset);
+            if (keep > 0) {
+                window.limit(filled).position((int) (offset - base));
+                window.compact();
+            }
             base = offset;
-            end = mapEnd;
-            return true;
+            filled = keep;
+            window.clear().position(filled);
+            while (filled < length || (window.hasRemaining() && base + filled < size)) {
+                int n = channel.read(window, base + filled);
+                if (n < 0) {
+                    break;
+                }
+                filled += n;
+            }
+            window.clear();
+            return filled >= length;
         }
 
         @Override
