@@ -6,11 +6,12 @@ import picocli.CommandLine.Command;
 
 /** twlab: simulate, explain and predict TCP TIME_WAIT/PAWS failures behind NAT and load balancers. */
 @Command(name = "twlab", mixinStandardHelpOptions = true, version = "twlab 0.1.0",
-        description = "Simulates Linux TCP stacks behind NAT gateways on kernel-version profiles.",
-        subcommands = {SimulateCommand.class, ReportCommand.class, AnalyzeCommand.class, AdviseCommand.class,
-                CollectCommand.class, LabCommand.class, CapacityCommand.class, SweepCommand.class, ConformCommand.class, BenchCommand.class,
-                ProfilesCommand.class, CommandLine.HelpCommand.class})
+        description = "Simulates Linux TCP stacks behind NAT gateways on kernel-version profiles.")
 public final class Main {
+    /** The subcommands, in the order the help lists them. */
+    private static final java.util.List<String> COMMANDS = java.util.List.of("simulate", "report", "analyze",
+            "advise", "collect", "lab", "capacity", "sweep", "conform", "bench", "profiles");
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -23,6 +24,16 @@ public final class Main {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
         CommandLine cli = new CommandLine(new Main());
+        // picocli builds a model of every option of every subcommand it is given, by reflection: a tenth of a
+        // second. A command line that names its subcommand gets that one only; the others are for help and errors.
+        if (rest.length > 0 && COMMANDS.contains(rest[0])) {
+            cli.addSubcommand(rest[0], command(rest[0]));
+        } else {
+            for (String name : COMMANDS) {
+                cli.addSubcommand(name, command(name));
+            }
+            cli.addSubcommand("help", new CommandLine.HelpCommand());
+        }
         cli.setParameterExceptionHandler((ex, a) -> {
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println("error: " + ex.getMessage());
@@ -66,5 +77,22 @@ public final class Main {
             }
             return 1;
         }
+    }
+
+    private static Object command(String name) {
+        return switch (name) {
+            case "simulate" -> new SimulateCommand();
+            case "report" -> new ReportCommand();
+            case "analyze" -> new AnalyzeCommand();
+            case "advise" -> new AdviseCommand();
+            case "collect" -> new CollectCommand();
+            case "lab" -> new LabCommand();
+            case "capacity" -> new CapacityCommand();
+            case "sweep" -> new SweepCommand();
+            case "conform" -> new ConformCommand();
+            case "bench" -> new BenchCommand();
+            case "profiles" -> new ProfilesCommand();
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 }
