@@ -10,6 +10,8 @@ final class NatFlow {
     final int publicPort;
     NatTcpState state;
     long expiresAt;
+    /** The second under which {@link NatFlowTable} filed it for expiry, or Long.MAX_VALUE. */
+    long filedSecond = Long.MAX_VALUE;
     boolean finFromInside;
     boolean finFromOutside;
     /** IPS_ASSURED: the flow reached ESTABLISHED; early_drop() spares it. */

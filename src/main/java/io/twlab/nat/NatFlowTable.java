@@ -1,15 +1,27 @@
 package io.twlab.nat;
 
+import io.twlab.engine.Simulator;
 import io.twlab.net.TupleTable;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 
 /**
  * The gateway's conntrack table: each mapping found by its inside tuple (original direction) and by its public
- * tuple (reply direction). A mapping past its timeout is dropped when a lookup finds it; the periodic sweep only
- * returns memory.
+ * tuple (reply direction). A mapping past its timeout is dropped when a lookup finds it, or by
+ * {@link #removeExpired}, which visits only the mappings filed under the seconds that have come due: each mapping
+ * is filed under the whole second its timeout ends in, at the earliest such second it has had (a timeout that
+ * grows is refiled when its old second comes; one that shrinks is filed again at once, the old filing going stale).
  */
 final class NatFlowTable {
+    private static final long NOT_FILED = Long.MAX_VALUE;
     private final TupleTable<NatFlow> byInside = new TupleTable<>();
     private final TupleTable<NatFlow> byOutside = new TupleTable<>();
+    private final Long2ObjectOpenHashMap<ArrayList<NatFlow>> dueBySecond = new Long2ObjectOpenHashMap<>();
+    private final ArrayDeque<ArrayList<NatFlow>> spareLists = new ArrayDeque<>();
+    /** The first second whose filings have not all been visited. */
+    private long nextDueSecond;
 
     int size() {
         return byInside.size();
@@ -35,10 +47,37 @@ final class NatFlowTable {
         detach(f);
     }
 
-    /** Takes {@code f} out of both indexes without ending it (it is put back with {@link #insert}). */
+    /**
+     * Takes {@code f} out of both indexes without ending it (it is put back with {@link #insert}); its expiry
+     * filing stays, as it is out of the table only for a moment (another CPU's view, {@link InsertRace}).
+     */
     void detach(NatFlow f) {
         byInside.remove(TupleTable.key1(f.innerIp, f.innerPort, f.remotePort), f.remoteIp & 0xffffffffL);
         byOutside.remove(TupleTable.key1(f.publicIp, f.publicPort, f.remotePort), f.remoteIp & 0xffffffffL);
+    }
+
+    /** Called whenever {@code f.expiresAt} was set: files the mapping again if its timeout now ends sooner. */
+    void expiryChanged(NatFlow f) {
+        if (f.expiresAt != Long.MAX_VALUE) {
+            long second = Math.max(dueSecond(f.expiresAt), nextDueSecond);
+            if (second < f.filedSecond) {
+                file(f, second);
+            }
+        }
+    }
+
+    private static long dueSecond(long expiresAt) {
+        return Math.floorDiv(expiresAt + Simulator.NS_PER_SEC - 1, Simulator.NS_PER_SEC);
+    }
+
+    private void file(NatFlow f, long second) {
+        f.filedSecond = second;
+        ArrayList<NatFlow> due = dueBySecond.get(second);
+        if (due == null) {
+            due = spareLists.isEmpty() ? new ArrayList<>() : spareLists.pop();
+            dueBySecond.put(second, due);
+        }
+        due.add(f);
     }
 
     /** Removes the first {@code n} mappings, in table order, that {@code victim} accepts; returns how many went. */
@@ -50,7 +89,43 @@ final class NatFlowTable {
 
     /** Drops every mapping whose timeout has passed (gc_worker). */
     void removeExpired(long now) {
-        byInside.removeIf(f -> f.expiresAt <= now, this::remove);
+        long whole = Math.floorDiv(now, Simulator.NS_PER_SEC);
+        long first = nextDueSecond;
+        nextDueSecond = Math.max(nextDueSecond, whole + 1);
+        for (long s = first; s <= whole; s++) {
+            ArrayList<NatFlow> due = dueBySecond.remove(s);
+            if (due == null) {
+                continue;
+            }
+            for (NatFlow f : due) {
+                if (f.filedSecond != s || f.gone) {
+                    continue; // a stale filing, or a mapping already gone
+                }
+                f.filedSecond = NOT_FILED;
+                if (f.expiresAt <= now) {
+                    remove(f);
+                } else {
+                    expiryChanged(f); // its timeout grew since it was filed here
+                }
+            }
+            due.clear();
+            spareLists.push(due);
+        }
+        // Within the current second: the mappings due in it whose timeout has already passed.
+        ArrayList<NatFlow> due = now == whole * Simulator.NS_PER_SEC ? null : dueBySecond.get(whole + 1);
+        if (due != null) {
+            due.removeIf(f -> {
+                if (f.filedSecond != whole + 1 || f.gone) {
+                    return true;
+                }
+                if (f.expiresAt <= now) {
+                    f.filedSecond = NOT_FILED;
+                    remove(f);
+                    return true;
+                }
+                return false;
+            });
+        }
     }
 
     private NatFlow live(NatFlow f, long now) {

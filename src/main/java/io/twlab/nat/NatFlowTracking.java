@@ -13,15 +13,18 @@ import static io.twlab.net.Seq.after;
 final class NatFlowTracking {
     private final NatTimeouts timeouts;
     private final JiffyClock clock;
+    private final NatFlowTable table;
 
-    NatFlowTracking(NatTimeouts timeouts, JiffyClock clock) {
+    NatFlowTracking(NatTimeouts timeouts, JiffyClock clock, NatFlowTable table) {
         this.timeouts = timeouts;
         this.clock = clock;
+        this.table = table;
     }
 
     void setState(NatFlow f, NatTcpState s, long now) {
         f.state = s;
         f.expiresAt = clock.expiry(now, timeouts.of(s));
+        table.expiryChanged(f);
     }
 
     /** A packet from the inside host (the original direction). */

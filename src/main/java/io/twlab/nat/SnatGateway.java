@@ -49,7 +49,7 @@ public final class SnatGateway extends NetNode {
         this.portLow = portLow;
         this.portHigh = portHigh;
         this.allocation = allocation;
-        this.tracking = new NatFlowTracking(timeouts, clock);
+        this.tracking = new NatFlowTracking(timeouts, clock, table);
         this.reuseAges = new PortReuseAges(publicIps);
         this.allocator = switch (allocation) {
             case ROUND_ROBIN -> new RoundRobinPorts(publicIps, portLow, portHigh, table);
