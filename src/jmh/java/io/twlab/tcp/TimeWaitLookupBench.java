@@ -1,0 +1,73 @@
+package io.twlab.tcp;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * TIME_WAIT table lookups, as every segment without a connection and every candidate port of a connect() makes
+ * them: tuples that are in the table (a SYN reusing a tuple) and tuples that are not (a port search). 100,000
+ * entries is a loaded 2.6.32 server (about 800 connections/s held up to 112.5 s); keys are random tuples.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class TimeWaitLookupBench {
+    private static final int LOOKUPS = 1024;
+
+    @Param({"100000"})
+    int entries;
+
+    private final TimeWaitTable table = new TimeWaitTable();
+    private final long[] present = new long[LOOKUPS];
+    private final long[] absent = new long[LOOKUPS];
+
+    @Setup
+    public void setUp() {
+        SplittableRandom random = new SplittableRandom(1);
+        long[] keys = new long[entries];
+        for (int i = 0; i < entries; i++) {
+            keys[i] = random.nextLong();
+            table.allocate(keys[i], 0);
+        }
+        for (int i = 0; i < LOOKUPS; i++) {
+            present[i] = keys[random.nextInt(entries)];
+            absent[i] = random.nextLong();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOKUPS)
+    public int findPresent() {
+        int sum = 0;
+        for (long k : present) {
+            sum += table.find(k);
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOKUPS)
+    public int findAbsent() {
+        int sum = 0;
+        for (long k : absent) {
+            sum += table.find(k);
+        }
+        return sum;
+    }
+}
