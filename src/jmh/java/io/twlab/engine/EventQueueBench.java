@@ -1,20 +1,12 @@
 package io.twlab.engine;
 
+import io.twlab.bench.MicroBenchmark;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The hold model on the simulator's event queue (delete-min, then insert the removed time plus an exponential
@@ -22,13 +14,7 @@ import java.util.concurrent.TimeUnit;
  * what the queue's handler, kind, argument, payload and tie-break key cost per event. 250 pending events is the
  * flagship's mean; 100,000 is a queue that no longer fits the caches.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class EventQueueBench {
+public class EventQueueBench extends MicroBenchmark {
     private static final int STEPS = 1000;
     private static final int INCREMENTS = 1 << 16;
     private static final EventHandler IGNORE = (sim, kind, arg, payload) -> { };

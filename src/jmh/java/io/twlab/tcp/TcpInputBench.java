@@ -9,22 +9,14 @@ import io.twlab.net.Ipv4;
 import io.twlab.net.Link;
 import io.twlab.net.NetNode;
 import io.twlab.net.Packet;
+import io.twlab.bench.MicroBenchmark;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The TCP input path of a server host, segment by segment: a scripted client opens a connection (SYN), sends a
@@ -33,13 +25,7 @@ import java.util.concurrent.TimeUnit;
  * machine and the replies it transmits; one millisecond of simulated time between connections lets the timers run.
  * A new client port each time (the server keeps no TIME_WAIT: it closes second).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class TcpInputBench {
+public class TcpInputBench extends MicroBenchmark {
     private static final int SERVER_IP = (int) Ipv4.parse("192.168.0.1");
     private static final int CLIENT_IP = (int) Ipv4.parse("192.0.2.1");
     private static final int SERVER_PORT = 443;

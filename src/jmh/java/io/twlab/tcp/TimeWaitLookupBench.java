@@ -1,33 +1,19 @@
 package io.twlab.tcp;
 
+import io.twlab.bench.MicroBenchmark;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * TIME_WAIT table lookups, as every segment without a connection and every candidate port of a connect() makes
  * them: tuples that are in the table (a SYN reusing a tuple) and tuples that are not (a port search). 100,000
  * entries is a loaded 2.6.32 server (about 800 connections/s held up to 112.5 s); keys are random tuples.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class TimeWaitLookupBench {
+public class TimeWaitLookupBench extends MicroBenchmark {
     private static final int LOOKUPS = 1024;
 
     @Param({"100000"})

@@ -1,33 +1,19 @@
 package io.twlab.analyzer.capture;
 
+import io.twlab.bench.MicroBenchmark;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The capture decoder on the three frames a short connection is made of, Ethernet + IPv4 + TCP written here byte
  * by byte (RFC 791, RFC 9293 and RFC 7323 layouts, not the simulator's encoder): a SYN with MSS, SACK-permitted,
  * timestamps and window scale, a bare ACK with timestamps, and a 100-byte request with timestamps.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-public class SegmentDecoderBench {
+public class SegmentDecoderBench extends MicroBenchmark {
     private final SegmentDecoder decoder = new SegmentDecoder();
     private final Segment segment = new Segment();
     private ByteBuffer frames;
