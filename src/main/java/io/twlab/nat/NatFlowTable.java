@@ -98,15 +98,7 @@ final class NatFlowTable {
                 continue;
             }
             for (NatFlow f : due) {
-                if (f.filedSecond != s || f.gone) {
-                    continue; // a stale filing, or a mapping already gone
-                }
-                f.filedSecond = NOT_FILED;
-                if (f.expiresAt <= now) {
-                    remove(f);
-                } else {
-                    expiryChanged(f); // its timeout grew since it was filed here
-                }
+                visit(f, s, now);
             }
             due.clear();
             spareLists.push(due);
@@ -114,18 +106,30 @@ final class NatFlowTable {
         // Within the current second: the mappings due in it whose timeout has already passed.
         ArrayList<NatFlow> due = now == whole * Simulator.NS_PER_SEC ? null : dueBySecond.get(whole + 1);
         if (due != null) {
-            due.removeIf(f -> {
-                if (f.filedSecond != whole + 1 || f.gone) {
-                    return true;
-                }
-                if (f.expiresAt <= now) {
-                    f.filedSecond = NOT_FILED;
-                    remove(f);
-                    return true;
-                }
-                return false;
-            });
+            due.removeIf(f -> visit(f, whole + 1, now));
         }
+    }
+
+    /**
+     * Visits {@code f}'s filing under {@code second} at {@code now}: a stale filing or a mapping already gone is
+     * passed over, an expired mapping is removed, one whose timeout has grown past that second is refiled.
+     * Returns whether the filing leaves the second's list.
+     */
+    private boolean visit(NatFlow f, long second, long now) {
+        if (f.filedSecond != second || f.gone) {
+            return true;
+        }
+        if (f.expiresAt <= now) {
+            f.filedSecond = NOT_FILED;
+            remove(f);
+            return true;
+        }
+        if (dueSecond(f.expiresAt) > second) {
+            f.filedSecond = NOT_FILED;
+            expiryChanged(f);
+            return true;
+        }
+        return false;
     }
 
     private NatFlow live(NatFlow f, long now) {

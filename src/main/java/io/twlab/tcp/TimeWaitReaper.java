@@ -111,7 +111,7 @@ public abstract class TimeWaitReaper implements EventHandler {
 
     /** Unlinks an entry from its list, if it is on one. */
     protected final void unlink(int s) {
-        if (!table.hasFlag(s, TimeWaitTable.ON_LIST)) {
+        if (!onList(s)) {
             return;
         }
         int p = table.prev[s];
