@@ -23,7 +23,7 @@ final class ClientPortExhaustion {
 
     static void find(List<PortReuseDetector.Group> groups, List<AnalysisFinding> out) {
         for (PortReuseDetector.Group g : groups) {
-            int ports = g.ports.size();
+            int ports = g.sourcePorts;
             int range = g.maxPort - g.minPort + 1;
             double span = (g.lastNs - g.firstNs) / 1e9;
             if (ports < MIN_PORTS || span < TIME_WAIT_S || g.closed == 0) {

@@ -1,7 +1,6 @@
 package io.twlab.analyzer;
 
 import io.twlab.analyzer.capture.Segment;
-import it.unimi.dsi.fastutil.objects.Object2ObjectOpenHashMap;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,7 @@ final class Tracker {
     /** The client's RST whose sequence number is that stale ACK's ack number. */
     static final int RST_TO_STALE_ACK = 1 << 3;
 
-    private final Object2ObjectOpenHashMap<Key, Flow> flows = new Object2ObjectOpenHashMap<>();
-    private final Key probe = new Key();
+    private final FlowTable flows = new FlowTable();
     private final Detector[] detectors;
     /** The detectors whose onSegment does something. */
     private final Detector[] segmentDetectors;
@@ -40,8 +38,8 @@ final class Tracker {
     }
 
     void onSegment(Segment s) {
-        probe.set(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
-        Flow f = flows.get(probe);
+        int hash = FlowTable.hash(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
+        Flow f = flows.find(hash, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort);
         boolean syn = s.has(Segment.SYN) && !s.has(Segment.ACK);
         if (f == null) {
             // The first SYN names the client, a SYN-ACK the server; a tuple first seen mid-stream takes the lower
@@ -49,7 +47,7 @@ final class Tracker {
             boolean srcIsClient = syn || (!s.has(Segment.SYN) && s.srcPort > s.dstPort);
             f = srcIsClient ? new Flow(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort)
                     : new Flow(s.dstHi, s.dstLo, s.dstPort, s.srcHi, s.srcLo, s.srcPort);
-            flows.put(probe.copy(), f);
+            flows.add(hash, f);
         }
         boolean fromClient = f.clientPort == s.srcPort && f.clientLo == s.srcLo && f.clientHi == s.srcHi;
         if (f.firstSynTimeNs < 0 && !s.has(Segment.SYN)) {
@@ -164,7 +162,8 @@ final class Tracker {
 
     /** Ends every open generation, in the order their SYNs were seen (stable output whatever the hash order). */
     void finish() {
-        List<Flow> all = new ArrayList<>(flows.values());
+        List<Flow> all = new ArrayList<>(flows.size());
+        flows.forEach(all::add);
         all.sort((a, b) -> Long.compare(a.firstSynPacket, b.firstSynPacket));
         for (Flow f : all) {
             if (f.firstSynTimeNs >= 0) {
@@ -172,60 +171,6 @@ final class Tracker {
                     d.onGenerationEnd(f, true);
                 }
             }
-        }
-    }
-
-    /** A 4-tuple in a canonical order (the lower endpoint first), so both directions find the same flow. */
-    static final class Key {
-        long aHi;
-        long aLo;
-        long bHi;
-        long bLo;
-        int aPort;
-        int bPort;
-
-        void set(long hi1, long lo1, int port1, long hi2, long lo2, int port2) {
-            boolean firstLow = hi1 < hi2 || (hi1 == hi2 && (lo1 < lo2 || (lo1 == lo2 && port1 <= port2)));
-            if (firstLow) {
-                aHi = hi1;
-                aLo = lo1;
-                aPort = port1;
-                bHi = hi2;
-                bLo = lo2;
-                bPort = port2;
-            } else {
-                aHi = hi2;
-                aLo = lo2;
-                aPort = port2;
-                bHi = hi1;
-                bLo = lo1;
-                bPort = port1;
-            }
-        }
-
-        Key copy() {
-            Key k = new Key();
-            k.aHi = aHi;
-            k.aLo = aLo;
-            k.bHi = bHi;
-            k.bLo = bLo;
-            k.aPort = aPort;
-            k.bPort = bPort;
-            return k;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.aLo == aLo && k.bLo == bLo && k.aPort == aPort && k.bPort == bPort
-                    && k.aHi == aHi && k.bHi == bHi;
-        }
-
-        @Override
-        public int hashCode() {
-            long h = aLo * 0x9E3779B97F4A7C15L + bLo;
-            h = h * 0x9E3779B97F4A7C15L + ((long) aPort << 16 | bPort);
-            h = h * 0x9E3779B97F4A7C15L + (aHi ^ bHi);
-            return (int) (h ^ (h >>> 32));
         }
     }
 }
