@@ -18,8 +18,9 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Plain files are read through one 8 MiB buffer that is refilled as reading goes: records that straddle a refill,
- * pcapng blocks too large to buffer (skipped) and a file cut short beyond the first refill. The files are written
+ * Plain files are read in 4 MiB chunks, each read ahead on a second thread, the unread tail of one carried in front
+ * of the next: records that straddle chunks, pcapng blocks too large to buffer (skipped) and a file cut short
+ * beyond the first chunks. The files are written
  * here byte by byte (libpcap's and the pcapng draft's layouts), 20-odd MB each, every record's bytes a function of
  * its number so that any misplaced byte shows.
  */
@@ -47,12 +48,16 @@ class LargeCaptureReadTest {
         return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A little-endian microsecond pcap of the records; returns each record's header offset. */
+    /** A little-endian microsecond pcap of the records, snaplen 65,535; returns each record's header offset. */
     private static long[] writePcap(Path f, int[] lengths) throws IOException {
+        return writePcap(f, lengths, 65535);
+    }
+
+    private static long[] writePcap(Path f, int[] lengths, int snaplen) throws IOException {
         long[] offsets = new long[lengths.length];
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(f), 1 << 16)) {
             out.write(le(24).putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
-                    .putInt(65535).putInt(1).array());
+                    .putInt(snaplen).putInt(1).array());
             long offset = 24;
             for (int i = 0; i < lengths.length; i++) {
                 offsets[i] = offset;
@@ -93,13 +98,32 @@ class LargeCaptureReadTest {
         int[] lengths = lengths();
         Path f = dir.resolve("big.pcap");
         long[] offsets = writePcap(f, lengths);
-        // 6,000 records of 3.5 KB on average: about 21 MB, two refills of the 8 MiB buffer at least.
+        // 6,000 records of 3.5 KB on average: about 21 MB, five 4 MiB chunks at least (and two of the old 8 MiB buffer).
         assertThat(Files.size(f)).isGreaterThan(2L * (8 << 20));
         List<String> warnings = new ArrayList<>();
         List<Record> seen = read(f, warnings);
         assertThat(warnings).isEmpty();
         assertThat(seen).hasSize(RECORDS);
         for (int i = 0; i < RECORDS; i++) {
+            assertThat(seen.get(i)).isEqualTo(new Record(i + 1, offsets[i], lengths[i], true));
+        }
+    }
+
+    /**
+     * Records of up to the reader's 4 MiB limit, one after another: each straddles a chunk boundary, with from a few
+     * bytes to nearly 4 MiB of it left unread in the chunk before, which must be carried in front of the next one.
+     */
+    @Test
+    void recordsAsLargeAsTheLimitStraddleChunksWhole() throws Exception {
+        int mib4 = 4 << 20;
+        int[] lengths = {mib4 - 100, mib4, 3 << 20, mib4, 1, mib4 - 1, mib4, 60};
+        Path f = dir.resolve("jumbo.pcap");
+        long[] offsets = writePcap(f, lengths, mib4);
+        List<String> warnings = new ArrayList<>();
+        List<Record> seen = read(f, warnings);
+        assertThat(warnings).isEmpty();
+        assertThat(seen).hasSize(lengths.length);
+        for (int i = 0; i < lengths.length; i++) {
             assertThat(seen.get(i)).isEqualTo(new Record(i + 1, offsets[i], lengths[i], true));
         }
     }

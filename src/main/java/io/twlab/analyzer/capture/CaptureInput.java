@@ -7,6 +7,10 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The bytes of a capture file, read front to back through a window: a refilled direct buffer for a plain file
@@ -40,51 +44,126 @@ abstract class CaptureInput implements AutoCloseable {
     }
 
     /**
-     * A plain file read front to back into one 8 MiB direct buffer (records are at most 4 MiB). Reading copies
-     * instead of mapping so that the process holds 8 MiB of the file, not every page it has touched: a mapped
-     * window counts in the resident set until the collector unmaps it.
+     * A plain file read front to back in 4 MiB chunks, the next one read ahead on a second thread while the reader
+     * decodes this one, so the copy from the page cache overlaps the decoding. Reading copies instead of mapping so
+     * that the process holds at most 16 MiB of the file, not every page it has touched (a mapped window counts in the
+     * resident set until the collector unmaps it). Each of the two buffers has 4 MiB of room in front of its chunk
+     * for the unread tail of the chunk before (a record is at most 4 MiB), so a record across chunks is whole.
      */
     static final class Read extends CaptureInput {
-        private static final int BUFFER = 8 << 20;
+        private static final int HEAD = 4 << 20;
+        private static final int CHUNK = 4 << 20;
         private final FileChannel channel;
         private final long size;
-        private int filled;
+        /** Room in front of a chunk: HEAD, or 0 for a file of one chunk. */
+        private final int head;
+        /** Null for a file of one chunk. */
+        private final ExecutorService readAhead;
+        /** The buffer being filled with the chunk at {@link #aheadOffset}, at index {@link #head}. */
+        private ByteBuffer spare;
+        private Future<Integer> ahead;
+        private long aheadOffset;
+        /** The window's valid bytes are indices [start, end), file offsets [base + start, base + end). */
+        private int start;
+        private int end;
 
         Read(Path file) throws IOException {
             channel = FileChannel.open(file, StandardOpenOption.READ);
             size = channel.size();
-            window = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.BIG_ENDIAN);
+            if (size <= CHUNK) {
+                // One chunk holds the file: one buffer its size, read here, no second thread.
+                head = 0;
+                window = ByteBuffer.allocateDirect((int) size).order(ByteOrder.BIG_ENDIAN);
+                readAhead = null;
+                end = readChunk(window, 0);
+                return;
+            }
+            head = HEAD;
+            window = ByteBuffer.allocateDirect(HEAD + CHUNK).order(ByteOrder.BIG_ENDIAN);
+            spare = ByteBuffer.allocateDirect(HEAD + CHUNK).order(ByteOrder.BIG_ENDIAN);
+            readAhead = Executors.newSingleThreadExecutor(task -> {
+                Thread t = new Thread(task, "twlab-capture-read-ahead");
+                t.setDaemon(true);
+                return t;
+            });
+            startReadAhead(0);
         }
 
         @Override
         boolean ensure(long offset, int length) throws IOException {
-            if (offset + length > size || length > BUFFER) {
+            if (offset + length > size || length > CHUNK) {
                 return false;
             }
-            if (offset >= base && offset + length <= base + filled) {
+            if (offset >= base + start && offset + length <= base + end) {
                 return true;
             }
-            if (offset < base) {
+            if (offset < base + start) {
                 throw new IllegalStateException("a capture is read forwards only");
             }
-            // Keep the unread tail [offset, base + filled), then fill the rest of the buffer behind it.
-            int keep = (int) Math.max(0, base + filled - offset);
-            if (keep > 0) {
-                window.limit(filled).position((int) (offset - base));
-                window.compact();
+            long next = base + end;
+            boolean readingNext = ahead != null && aheadOffset == next;
+            int read = awaitReadAhead();
+            int keep;
+            if (offset <= next && readingNext) {
+                // The unread tail [offset, next) goes in front of the chunk read ahead from next.
+                keep = (int) (next - offset);
+                spare.put(head - keep, window, (int) (offset - base), keep);
+            } else {
+                // A jump past what was read (a skipped block), or the chunk was not read ahead: read from offset.
+                keep = 0;
+                read = readChunk(spare, offset);
             }
-            base = offset;
-            filled = keep;
-            window.clear().position(filled);
-            while (filled < length || (window.hasRemaining() && base + filled < size)) {
-                int n = channel.read(window, base + filled);
-                if (n < 0) {
+            ByteBuffer full = spare;
+            spare = window;
+            window = full;
+            start = head - keep;
+            end = head + read;
+            base = offset - start;
+            if (base + end < size) {
+                startReadAhead(base + end);
+            }
+            return keep + read >= length;
+        }
+
+        private void startReadAhead(long from) {
+            aheadOffset = from;
+            ByteBuffer into = spare;
+            ahead = readAhead.submit(() -> readChunk(into, from));
+        }
+
+        /** Waits for the read-ahead; the bytes it put into {@link #spare} (0 when none was running). */
+        private int awaitReadAhead() throws IOException {
+            if (ahead == null) {
+                return 0;
+            }
+            try {
+                return ahead.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while reading the capture");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                ahead = null;
+            }
+        }
+
+        /** Fills {@code into} from {@code head} with the file from {@code from}; short only at the end of the file. */
+        private int readChunk(ByteBuffer into, long from) throws IOException {
+            ByteBuffer target = into.duplicate();
+            target.clear().position(head);
+            int n = 0;
+            while (target.hasRemaining() && from + n < size) {
+                int r = channel.read(target, from + n);
+                if (r < 0) {
                     break;
                 }
-                filled += n;
+                n += r;
             }
-            window.clear();
-            return filled >= length;
+            return n;
         }
 
         @Override
@@ -94,7 +173,16 @@ abstract class CaptureInput implements AutoCloseable {
 
         @Override
         public void close() throws IOException {
-            channel.close();
+            try {
+                awaitReadAhead();
+            } catch (IOException e) {
+                // The read-ahead of a chunk nobody will read: its failure does not matter now.
+            } finally {
+                if (readAhead != null) {
+                    readAhead.shutdown();
+                }
+                channel.close();
+            }
         }
     }
 

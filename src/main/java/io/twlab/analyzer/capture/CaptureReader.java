@@ -105,7 +105,7 @@ public final class CaptureReader implements AutoCloseable {
             throw new CaptureFormatException(file + ": byte offset 0: the file is shorter than any capture header "
                     + "(expected a pcap or pcapng file, optionally gzip-compressed)");
         }
-        int magicBig = in.window().getInt(0);
+        int magicBig = in.window().getInt((int) (0 - in.base())); // file offset 0
         if (magicBig == PCAPNG_SHB) {
             format = "pcapng";
             readPcapng(handler);
