@@ -61,41 +61,8 @@ public final class Analysis {
                 new SynStallDetector(), new PortReuseDetector(), new RstDetector(), new ChallengeAckDetector(),
                 new IpvsConnReuseDetector(), new NatInsertClashDetector(), new SynproxyZeroWindowDetector(), a.timeline);
         Tracker tracker = new Tracker(detectors);
-        SegmentDecoder decoder = new SegmentDecoder();
-        Segment seg = new Segment();
-        java.util.Set<Integer> unknownLinks = new java.util.TreeSet<>();
         try (CaptureReader reader = CaptureReader.open(file)) {
-            reader.read((number, timeNs, linkType, iface, data, offset, captured, original, fileOffset) -> {
-                a.packets = number;
-                if (progress != null && (number & 0xffff) == 0) {
-                    progress.accept(fileOffset);
-                }
-                a.firstTimeNs = Math.min(a.firstTimeNs, timeNs);
-                a.lastTimeNs = Math.max(a.lastTimeNs, timeNs);
-                if (!decoder.decode(linkType, data, offset, captured, seg)) {
-                    switch (decoder.outcome()) {
-                        case NOT_TCP -> a.notTcp++;
-                        case FRAGMENT -> a.fragments++;
-                        case UNKNOWN_LINK -> {
-                            a.undecodable++;
-                            if (unknownLinks.add(linkType)) {
-                                a.decodeWarning(number, fileOffset, decoder.problem() + "; packets of this link type "
-                                        + "are skipped");
-                            }
-                        }
-                        default -> {
-                            a.undecodable++;
-                            a.decodeWarning(number, fileOffset, decoder.problem() + "; packet skipped");
-                        }
-                    }
-                    return;
-                }
-                a.tcpSegments++;
-                seg.number = number;
-                seg.timeNs = timeNs;
-                seg.fileOffset = fileOffset;
-                tracker.onSegment(seg);
-            });
+            new DecodeAhead(a, reader, progress).forEach(tracker::onSegment);
             a.packets = Math.max(a.packets, reader.packets());
             a.format = reader.format();
             a.warnings.addAll(0, reader.warnings());
@@ -126,7 +93,7 @@ public final class Analysis {
         return tcp[0];
     }
 
-    private void decodeWarning(long number, long offset, String message) {
+    void decodeWarning(long number, long offset, String message) {
         if (warnings.size() < MAX_DECODE_WARNINGS) {
             warnings.add(new CaptureWarning(number, offset, message));
         } else {
