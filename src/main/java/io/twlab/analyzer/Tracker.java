@@ -150,51 +150,8 @@ final class Tracker {
         if (f.closed() && f.closeTimeNs < 0) {
             f.closeTimeNs = s.timeNs;
         }
-        dispatch(s, f, fromClient, events);
-    }
-
-    /**
-     * Hands the segment to each segment detector from its own call site: the JIT profiles a call site, so one
-     * loop's call would see every detector class and stay a virtual call; here each site sees one class and is
-     * inlined. Detectors past the eighth share the loop.
-     */
-    private void dispatch(Segment s, Flow f, boolean fromClient, int events) {
-        Detector[] d = segmentDetectors;
-        int n = d.length;
-        if (n == 0) {
-            return;
-        }
-        d[0].onSegment(s, f, fromClient, events);
-        if (n == 1) {
-            return;
-        }
-        d[1].onSegment(s, f, fromClient, events);
-        if (n == 2) {
-            return;
-        }
-        d[2].onSegment(s, f, fromClient, events);
-        if (n == 3) {
-            return;
-        }
-        d[3].onSegment(s, f, fromClient, events);
-        if (n == 4) {
-            return;
-        }
-        d[4].onSegment(s, f, fromClient, events);
-        if (n == 5) {
-            return;
-        }
-        d[5].onSegment(s, f, fromClient, events);
-        if (n == 6) {
-            return;
-        }
-        d[6].onSegment(s, f, fromClient, events);
-        if (n == 7) {
-            return;
-        }
-        d[7].onSegment(s, f, fromClient, events);
-        for (int i = 8; i < n; i++) {
-            d[i].onSegment(s, f, fromClient, events);
+        for (Detector d : segmentDetectors) {
+            d.onSegment(s, f, fromClient, events);
         }
     }
 
