@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Plain files are read in 4 MiB chunks, each read ahead on a second thread, the unread tail of one carried in front
- * of the next: records that straddle chunks, pcapng blocks too large to buffer (skipped) and a file cut short
- * beyond the first chunks. The files are written
+ * Plain files are mapped 8 MiB at a time, each window unmapped when the next is mapped at the record that did not
+ * fit: records that straddle windows, pcapng blocks too large to buffer (skipped) and a file cut short beyond the
+ * first window. The files are written
  * here byte by byte (libpcap's and the pcapng draft's layouts), 20-odd MB each, every record's bytes a function of
  * its number so that any misplaced byte shows.
  */
@@ -98,7 +98,7 @@ class LargeCaptureReadTest {
         int[] lengths = lengths();
         Path f = dir.resolve("big.pcap");
         long[] offsets = writePcap(f, lengths);
-        // 6,000 records of 3.5 KB on average: about 21 MB, five 4 MiB chunks at least (and two of the old 8 MiB buffer).
+        // 6,000 records of 3.5 KB on average: about 21 MB, three 8 MiB windows at least.
         assertThat(Files.size(f)).isGreaterThan(2L * (8 << 20));
         List<String> warnings = new ArrayList<>();
         List<Record> seen = read(f, warnings);
@@ -110,8 +110,8 @@ class LargeCaptureReadTest {
     }
 
     /**
-     * Records of up to the reader's 4 MiB limit, one after another: each straddles a chunk boundary, with from a few
-     * bytes to nearly 4 MiB of it left unread in the chunk before, which must be carried in front of the next one.
+     * Records of up to the reader's 4 MiB limit, one after another: most straddle a window's end, with from a few
+     * bytes to nearly 4 MiB of them in the window before, so the next window must start at the record.
      */
     @Test
     void recordsAsLargeAsTheLimitStraddleChunksWhole() throws Exception {

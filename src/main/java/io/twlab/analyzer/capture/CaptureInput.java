@@ -2,19 +2,18 @@ package io.twlab.analyzer.capture;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * The bytes of a capture file, read front to back through a window: a refilled direct buffer for a plain file
- * (any size, offsets are longs), a refilled heap buffer for a compressed stream. {@link #ensure} makes a range
+ * The bytes of a capture file, read front to back through a window: a mapped window for a plain file (any size,
+ * offsets are longs), a refilled heap buffer for a compressed stream. {@link #ensure} makes a range
  * readable; the reader then reads it with absolute gets at {@code offset - base()}. Nothing is allocated per packet.
  */
 abstract class CaptureInput implements AutoCloseable {
@@ -44,126 +43,70 @@ abstract class CaptureInput implements AutoCloseable {
     }
 
     /**
-     * A plain file read front to back in 4 MiB chunks, the next one read ahead on a second thread while the reader
-     * decodes this one, so the copy from the page cache overlaps the decoding. Reading copies instead of mapping so
-     * that the process holds at most 16 MiB of the file, not every page it has touched (a mapped window counts in the
-     * resident set until the collector unmaps it). Each of the two buffers has 4 MiB of room in front of its chunk
-     * for the unread tail of the chunk before (a record is at most 4 MiB), so a record across chunks is whole.
+     * A plain file mapped read-only 8 MiB at a time, each window unmapped as soon as the next one is mapped. Mapping
+     * reads the page cache in place (read() copies every byte, which on this 2-core machine took longer than the
+     * decoding); unmapping at once keeps one window resident, where a mapping left to the garbage collector kept every
+     * page it had touched (the whole file). A window starts at the record that did not fit the one before, so a
+     * record is always whole; the file's size is taken at open, so a capture still being appended to is read up to
+     * that size.
      */
-    static final class Read extends CaptureInput {
-        private static final int HEAD = 4 << 20;
-        private static final int CHUNK = 4 << 20;
+    static final class Mapped extends CaptureInput {
+        private static final long WINDOW = 8L << 20;
+        /** Unmaps a mapped buffer now: sun.misc.Unsafe.invokeCleaner (module jdk.unsupported), null if unavailable. */
+        private static final MethodHandle UNMAP = unmapper();
         private final FileChannel channel;
         private final long size;
-        /** Room in front of a chunk: HEAD, or 0 for a file of one chunk. */
-        private final int head;
-        /** Null for a file of one chunk. */
-        private final ExecutorService readAhead;
-        /** The buffer being filled with the chunk at {@link #aheadOffset}, at index {@link #head}. */
-        private ByteBuffer spare;
-        private Future<Integer> ahead;
-        private long aheadOffset;
-        /** The window's valid bytes are indices [start, end), file offsets [base + start, base + end). */
-        private int start;
-        private int end;
+        private long end;
 
-        Read(Path file) throws IOException {
+        Mapped(Path file) throws IOException {
             channel = FileChannel.open(file, StandardOpenOption.READ);
             size = channel.size();
-            if (size <= CHUNK) {
-                // One chunk holds the file: one buffer its size, read here, no second thread.
-                head = 0;
-                window = ByteBuffer.allocateDirect((int) size).order(ByteOrder.BIG_ENDIAN);
-                readAhead = null;
-                end = readChunk(window, 0);
-                return;
+            window = ByteBuffer.allocate(0);
+        }
+
+        private static MethodHandle unmapper() {
+            try {
+                Class<?> unsafe = Class.forName("sun.misc.Unsafe");
+                java.lang.reflect.Field theUnsafe = unsafe.getDeclaredField("theUnsafe");
+                theUnsafe.setAccessible(true);
+                return MethodHandles.lookup().findVirtual(unsafe, "invokeCleaner",
+                        MethodType.methodType(void.class, ByteBuffer.class)).bindTo(theUnsafe.get(null));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null; // windows are then unmapped by the collector: correct, with a larger resident set
             }
-            head = HEAD;
-            window = ByteBuffer.allocateDirect(HEAD + CHUNK).order(ByteOrder.BIG_ENDIAN);
-            spare = ByteBuffer.allocateDirect(HEAD + CHUNK).order(ByteOrder.BIG_ENDIAN);
-            readAhead = Executors.newSingleThreadExecutor(task -> {
-                Thread t = new Thread(task, "twlab-capture-read-ahead");
-                t.setDaemon(true);
-                return t;
-            });
-            startReadAhead(0);
         }
 
         @Override
         boolean ensure(long offset, int length) throws IOException {
-            if (offset + length > size || length > CHUNK) {
+            if (offset + length > size) {
                 return false;
             }
-            if (offset >= base + start && offset + length <= base + end) {
+            if (offset >= base && offset + length <= end) {
                 return true;
             }
-            if (offset < base + start) {
+            if (offset < base) {
                 throw new IllegalStateException("a capture is read forwards only");
             }
-            long next = base + end;
-            boolean readingNext = ahead != null && aheadOffset == next;
-            int read = awaitReadAhead();
-            int keep;
-            if (offset <= next && readingNext) {
-                // The unread tail [offset, next) goes in front of the chunk read ahead from next.
-                keep = (int) (next - offset);
-                spare.put(head - keep, window, (int) (offset - base), keep);
-            } else {
-                // A jump past what was read (a skipped block), or the chunk was not read ahead: read from offset.
-                keep = 0;
-                read = readChunk(spare, offset);
-            }
-            ByteBuffer full = spare;
-            spare = window;
-            window = full;
-            start = head - keep;
-            end = head + read;
-            base = offset - start;
-            if (base + end < size) {
-                startReadAhead(base + end);
-            }
-            return keep + read >= length;
+            // Nothing reads the old window after this call (the reader asks for window() after every ensure and
+            // handlers use the buffer only while they are called), so it can go before the collector sees it.
+            ByteBuffer old = window;
+            long mapEnd = Math.min(size, offset + Math.max(WINDOW, length));
+            window = channel.map(FileChannel.MapMode.READ_ONLY, offset, mapEnd - offset).order(ByteOrder.BIG_ENDIAN);
+            base = offset;
+            end = mapEnd;
+            unmap(old);
+            return true;
         }
 
-        private void startReadAhead(long from) {
-            aheadOffset = from;
-            ByteBuffer into = spare;
-            ahead = readAhead.submit(() -> readChunk(into, from));
-        }
-
-        /** Waits for the read-ahead; the bytes it put into {@link #spare} (0 when none was running). */
-        private int awaitReadAhead() throws IOException {
-            if (ahead == null) {
-                return 0;
+        private static void unmap(ByteBuffer b) {
+            if (UNMAP == null || !b.isDirect()) {
+                return;
             }
             try {
-                return ahead.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while reading the capture");
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof IOException io) {
-                    throw io;
-                }
-                throw new IllegalStateException(e.getCause());
-            } finally {
-                ahead = null;
+                UNMAP.invokeExact(b);
+            } catch (Throwable e) {
+                throw new IllegalStateException("unmapping a capture window failed", e);
             }
-        }
-
-        /** Fills {@code into} from {@code head} with the file from {@code from}; short only at the end of the file. */
-        private int readChunk(ByteBuffer into, long from) throws IOException {
-            ByteBuffer target = into.duplicate();
-            target.clear().position(head);
-            int n = 0;
-            while (target.hasRemaining() && from + n < size) {
-                int r = channel.read(target, from + n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
-            }
-            return n;
         }
 
         @Override
@@ -173,16 +116,9 @@ abstract class CaptureInput implements AutoCloseable {
 
         @Override
         public void close() throws IOException {
-            try {
-                awaitReadAhead();
-            } catch (IOException e) {
-                // The read-ahead of a chunk nobody will read: its failure does not matter now.
-            } finally {
-                if (readAhead != null) {
-                    readAhead.shutdown();
-                }
-                channel.close();
-            }
+            unmap(window);
+            window = ByteBuffer.allocate(0);
+            channel.close();
         }
     }
 

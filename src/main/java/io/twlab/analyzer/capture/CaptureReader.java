@@ -58,7 +58,7 @@ public final class CaptureReader implements AutoCloseable {
             gz = probe.read() == 0x1f && probe.read() == 0x8b;
         }
         if (!gz) {
-            return new CaptureReader(file, new CaptureInput.Read(file), false, maxWarnings);
+            return new CaptureReader(file, new CaptureInput.Mapped(file), false, maxWarnings);
         }
         InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
         try {
