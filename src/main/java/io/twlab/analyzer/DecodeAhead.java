@@ -80,11 +80,11 @@ final class DecodeAhead implements PacketHandler, Runnable {
             }
             decoding.join();
         } catch (InterruptedException e) {
-            decoding.interrupt();
+            stop(decoding);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while analyzing the capture");
         } catch (RuntimeException | Error e) {
-            decoding.interrupt();
+            stop(decoding);
             throw e;
         }
         if (failure instanceof IOException io) {
@@ -98,6 +98,26 @@ final class DecodeAhead implements PacketHandler, Runnable {
         }
         if (failure instanceof Error e) {
             throw e;
+        }
+    }
+
+    /**
+     * Tells the decoding thread to give up and waits until it has: the caller closes the reader next, which unmaps
+     * the window that thread may still be decoding from (reading an unmapped window crashes the JVM).
+     */
+    private static void stop(Thread decoding) {
+        decoding.interrupt();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                decoding.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
